@@ -1,0 +1,11 @@
+//! A Rust implementation of the Eclipse Paho MQTT C client libraries.
+//!
+//! Layers, top to bottom: `ffi` (the C ABI), `client` (handles, tokens, waiting, callbacks),
+//! `engine` (one mio event loop owning every socket and timer), `session` (sans-IO MQTT
+//! session state) and `protocol` (sans-IO codec). See `../shared/DESIGN.md`.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+
+pub mod protocol;
+pub mod session;
+pub mod ffi;
