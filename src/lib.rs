@@ -9,3 +9,7 @@
 pub mod protocol;
 pub mod session;
 pub mod ffi;
+pub mod client;
+pub mod engine;
+pub mod net;
+pub mod trace;
