@@ -1,2 +1,4 @@
 //! The C ABI: `repr(C)` types, argument checks, struct_version handling and the panic
 //! boundary. No protocol logic lives here: convert, validate, call `client`, convert back.
+
+pub mod types;
