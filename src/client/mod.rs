@@ -204,8 +204,14 @@ struct Conn {
 #[derive(Debug, Clone)]
 enum ConnectOutcome {
     Pending,
-    Accepted { session_present: bool, properties: Properties<'static> },
-    Refused { code: u8, properties: Properties<'static> },
+    Accepted {
+        session_present: bool,
+        properties: Properties<'static>,
+    },
+    Refused {
+        code: u8,
+        properties: Properties<'static>,
+    },
     Failed(String),
 }
 
@@ -358,7 +364,9 @@ impl Client {
             Scheme::Tcp => {}
             Scheme::Ssl | Scheme::Wss => return Err(Error::SslNotSupported),
             Scheme::Ws | Scheme::Unix => {
-                return Err(Error::Failure(format!("{uri}: transport not supported yet")))
+                return Err(Error::Failure(format!(
+                    "{uri}: transport not supported yet"
+                )))
             }
         }
         let start = Instant::now();
@@ -366,7 +374,10 @@ impl Client {
         // Drop any previous connection first.
         self.close_connection(false);
         let stream = net::connect_tcp(&ep, deadline).map_err(|e| {
-            Error::Failure(format!("TCP connect to {}:{} failed: {e}", ep.host, ep.port))
+            Error::Failure(format!(
+                "TCP connect to {}:{} failed: {e}",
+                ep.host, ep.port
+            ))
         })?;
         let mut stream = mio::net::TcpStream::from_std(stream);
         let token = self.inner.engine.new_token();
@@ -410,7 +421,8 @@ impl Client {
                     .map_err(|e| Error::Failure(format!("CONNECT: {e:?}")))?;
                 s
             } else {
-                let mut s = std::mem::replace(&mut st.session, Session::new(SessionConfig::default()));
+                let mut s =
+                    std::mem::replace(&mut st.session, Session::new(SessionConfig::default()));
                 s.connect(packet, left, Instant::now())
                     .map_err(|e| Error::Failure(format!("CONNECT: {e:?}")))?;
                 s
@@ -493,7 +505,11 @@ impl Client {
     fn close_connection(&self, _graceful: bool) {
         let mut st = self.lock();
         if let Some(mut conn) = st.conn.take() {
-            let _ = self.inner.engine.registry().deregister(conn.transport.source());
+            let _ = self
+                .inner
+                .engine
+                .registry()
+                .deregister(conn.transport.source());
             self.inner.engine.remove(conn.token);
             let failed = st.session.connection_lost(Instant::now());
             fail_tokens(&mut st, failed);
@@ -513,7 +529,10 @@ impl Client {
             return Err(Error::Disconnected);
         }
         let (qos, len, topic_trace) = (msg.qos as u8, msg.payload.len(), trace_topic(&msg.topic));
-        let id = st.session.publish(msg, Instant::now()).map_err(session_err)?;
+        let id = st
+            .session
+            .publish(msg, Instant::now())
+            .map_err(session_err)?;
         trace::protocol(&format!(
             "{} -> PUBLISH msgid: {} qos: {} topic: {} payload len: {}",
             self.inner.client_id, id, qos, topic_trace, len
@@ -652,7 +671,12 @@ impl Client {
 
     /// Disconnect: wait up to `timeout` for in-flight publishes to complete, then send
     /// DISCONNECT and close the transport. No connectionLost callback.
-    pub fn disconnect(&self, timeout: Duration, reason: u8, properties: Properties<'_>) -> Result<(), Error> {
+    pub fn disconnect(
+        &self,
+        timeout: Duration,
+        reason: u8,
+        properties: Properties<'_>,
+    ) -> Result<(), Error> {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
         if !st.connected || st.conn.is_none() {
@@ -714,7 +738,11 @@ impl Client {
         let Some(mut conn) = st.conn.take() else {
             return;
         };
-        let _ = self.inner.engine.registry().deregister(conn.transport.source());
+        let _ = self
+            .inner
+            .engine
+            .registry()
+            .deregister(conn.transport.source());
         self.inner.engine.remove(conn.token);
         let was_connected = st.connected;
         st.connected = false;
@@ -724,7 +752,10 @@ impl Client {
         if matches!(st.connect, ConnectOutcome::Pending) {
             st.connect = ConnectOutcome::Failed(why.clone());
         }
-        trace::error(&format!("{}: connection lost: {}", self.inner.client_id, why));
+        trace::error(&format!(
+            "{}: connection lost: {}",
+            self.inner.client_id, why
+        ));
         if was_connected {
             if let Some(l) = st.listener.clone() {
                 self.post(l, Notice::ConnectionLost(why));
@@ -909,9 +940,8 @@ fn handle_buffer(client: &Client, st: &mut State, now: Instant) -> Result<(), St
             conn.read_start = 0;
             break;
         }
-        let decoded = protocol::decode(buf, session.version(), max).map_err(|e| {
-            format!("malformed packet from the server: {e}")
-        })?;
+        let decoded = protocol::decode(buf, session.version(), max)
+            .map_err(|e| format!("malformed packet from the server: {e}"))?;
         let Some((packet, used)) = decoded else {
             // Keep the partial packet at the start of the buffer.
             if conn.read_start > 0 {
@@ -1006,7 +1036,8 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             codes,
             properties,
         } => {
-            st.acks.insert(packet_id, Ok(AckResult { codes, properties }));
+            st.acks
+                .insert(packet_id, Ok(AckResult { codes, properties }));
         }
         Event::ServerDisconnect { reason, properties } => {
             if let Some(l) = st.listener.clone() {
@@ -1022,7 +1053,10 @@ fn describe(p: &Packet<'_>) -> String {
         Packet::ConnAck(c) => format!("CONNACK rc: {}", c.code),
         Packet::Publish(m) => format!(
             "PUBLISH msgid: {} qos: {} retained: {} payload len: {}",
-            m.packet_id, m.qos as u8, m.retain as u8, m.payload.len()
+            m.packet_id,
+            m.qos as u8,
+            m.retain as u8,
+            m.payload.len()
         ),
         Packet::PubAck(a) | Packet::PubRec(a) | Packet::PubRel(a) | Packet::PubComp(a) => {
             format!("{} msgid: {} rc: {}", p.name(), a.packet_id, a.reason)

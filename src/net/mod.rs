@@ -128,7 +128,10 @@ pub fn parse_uri(uri: &str) -> Result<Endpoint, UriError> {
 pub fn connect_tcp(ep: &Endpoint, deadline: Instant) -> io::Result<TcpStream> {
     let addrs: Vec<SocketAddr> = (ep.host.as_str(), ep.port).to_socket_addrs()?.collect();
     if addrs.is_empty() {
-        return Err(io::Error::new(io::ErrorKind::NotFound, "host name did not resolve"));
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            "host name did not resolve",
+        ));
     }
     let mut last = io::Error::new(io::ErrorKind::TimedOut, "connect timed out");
     for addr in addrs {
@@ -155,7 +158,10 @@ mod tests {
     #[test]
     fn uris() {
         let e = parse_uri("tcp://localhost:1884").unwrap();
-        assert_eq!((e.scheme, e.host.as_str(), e.port), (Scheme::Tcp, "localhost", 1884));
+        assert_eq!(
+            (e.scheme, e.host.as_str(), e.port),
+            (Scheme::Tcp, "localhost", 1884)
+        );
         let e = parse_uri("mqtt://[::1]").unwrap();
         assert_eq!((e.host.as_str(), e.port), ("::1", 1883));
         let e = parse_uri("ssl://h").unwrap();
