@@ -6,6 +6,6 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod ffi;
 pub mod protocol;
 pub mod session;
-pub mod ffi;

@@ -9,7 +9,11 @@ pub use types::*;
 ///
 /// Validates every field first (UTF-8, topic names and filters, packet ids, field lengths,
 /// properties allowed in this packet) and leaves `out` unchanged on error.
-pub fn encode(packet: &Packet<'_>, version: ProtocolVersion, out: &mut Vec<u8>) -> Result<(), CodecError> {
+pub fn encode(
+    packet: &Packet<'_>,
+    version: ProtocolVersion,
+    out: &mut Vec<u8>,
+) -> Result<(), CodecError> {
     let _ = (packet, version, out);
     todo!("codec")
 }
