@@ -2,7 +2,13 @@
 //!
 //! No sockets, clocks or threads here: bytes in, packets out, and back.
 
+mod decode;
+mod encode;
+mod props;
 mod types;
+mod validate;
+mod wire;
+
 pub use types::*;
 
 /// Encode `packet` for protocol `version`, appending the bytes to `out`.
@@ -14,8 +20,7 @@ pub fn encode(
     version: ProtocolVersion,
     out: &mut Vec<u8>,
 ) -> Result<(), CodecError> {
-    let _ = (packet, version, out);
-    todo!("codec")
+    encode::encode(packet, version, out)
 }
 
 /// Try to decode one packet from the start of `buf`.
@@ -30,32 +35,27 @@ pub fn decode(
     version: ProtocolVersion,
     max_packet_size: usize,
 ) -> Result<Option<(Packet<'_>, usize)>, CodecError> {
-    let _ = (buf, version, max_packet_size);
-    todo!("codec")
+    decode::decode(buf, version, max_packet_size)
 }
 
 /// Check a topic name for PUBLISH: valid UTF-8 rules of MQTT, 1..=65535 bytes, no wildcards.
 pub fn validate_topic_name(topic: &str) -> Result<(), CodecError> {
-    let _ = topic;
-    todo!("codec")
+    validate::topic_name(topic)
 }
 
 /// Check a topic filter for SUBSCRIBE/UNSUBSCRIBE: MQTT UTF-8 rules, 1..=65535 bytes,
 /// `+` alone in its level, `#` alone and last.
 pub fn validate_topic_filter(filter: &str) -> Result<(), CodecError> {
-    let _ = filter;
-    todo!("codec")
+    validate::topic_filter(filter)
 }
 
 /// Check bytes against the MQTT string rules: well-formed UTF-8, no U+0000, at most 65,535 bytes.
 /// (Surrogates cannot occur in well-formed UTF-8.)
 pub fn validate_mqtt_string(bytes: &[u8]) -> Result<&str, CodecError> {
-    let _ = bytes;
-    todo!("codec")
+    validate::mqtt_str(bytes)
 }
 
 /// The wire type of property `id`, or `None` for an identifier the specification does not define.
 pub fn property_type(id: u8) -> Option<PropertyType> {
-    let _ = id;
-    todo!("codec")
+    props::property_type(id)
 }
