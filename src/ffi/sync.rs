@@ -683,7 +683,13 @@ unsafe fn read_connect_options(
     if ver >= 2 {
         let n = field!(o, serverURIcount);
         let uris = field!(o, serverURIs);
-        if n > 0 && !uris.is_null() {
+        if n > 0 && uris.is_null() {
+            return Err((
+                MQTTCLIENT_NULL_PARAMETER,
+                "serverURIcount > 0 but serverURIs is NULL".into(),
+            ));
+        }
+        if n > 0 {
             for i in 0..n as usize {
                 // SAFETY: the caller's array of `n` strings.
                 let p = unsafe { *uris.add(i) };
