@@ -92,8 +92,10 @@ pub enum Error {
     SslNotSupported,
     /// Unknown URI scheme (BAD_PROTOCOL).
     BadProtocol,
-    /// All packet identifiers in use (MQTTCLIENT_MAX_BUFFERED? FAILURE).
+    /// All packet identifiers in use.
     NoMoreIds,
+    /// The offline buffer is full (MQTTASYNC_MAX_BUFFERED_MESSAGES).
+    BufferFull,
     /// The client is being destroyed.
     Destroyed,
 }
@@ -136,6 +138,13 @@ pub enum Notice {
         /// Properties.
         properties: Properties<'static>,
     },
+    /// An operation started with an op tag finished (async API tokens).
+    OpDone {
+        /// The tag given when the operation started.
+        op: u64,
+        /// How it ended.
+        result: OpResult,
+    },
     /// MQTT 5: the server sent DISCONNECT.
     Disconnected {
         /// Reason code.
@@ -143,6 +152,36 @@ pub enum Notice {
         /// Properties.
         properties: Properties<'static>,
     },
+}
+
+/// How a tagged operation ended.
+#[derive(Debug, Clone)]
+pub enum OpResult {
+    /// A publish completed (QoS 0: written; QoS 1: PUBACK; QoS 2: PUBCOMP).
+    Published {
+        /// Reason code of the final acknowledgement.
+        reason: u8,
+        /// Its properties.
+        properties: Properties<'static>,
+    },
+    /// SUBACK or UNSUBACK arrived.
+    Acked(AckResult),
+    /// The operation cannot complete: the connection went away, the session was not
+    /// kept, the client is being destroyed, or the buffer overflowed.
+    Failed(Error),
+}
+
+/// Offline buffering of publishes (async API `sendWhileDisconnected`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OfflineConfig {
+    /// Buffer publishes while disconnected.
+    pub enabled: bool,
+    /// Most messages buffered (Paho's maxBufferedMessages); 0 = unlimited.
+    pub max: usize,
+    /// When full, drop the oldest instead of refusing the new one.
+    pub delete_oldest: bool,
+    /// Also buffer before the first connect has been attempted.
+    pub before_first_connect: bool,
 }
 
 /// The application's callbacks.
@@ -224,6 +263,14 @@ struct State {
     connected: bool,
     /// Results of subscribe/unsubscribe waiting to be collected.
     acks: HashMap<u16, Result<AckResult, Error>>,
+    /// Tags of tagged operations in flight, by packet id, with the publish QoS (0 for
+    /// subscribe/unsubscribe).
+    ops: HashMap<u16, (u64, u8)>,
+    /// Publishes buffered while disconnected, with their tags.
+    offline: VecDeque<(Publish<'static>, Option<u64>)>,
+    offline_cfg: OfflineConfig,
+    /// A connect has been attempted at least once.
+    ever_connected: bool,
     /// Tokens whose waiter must learn the connection went away.
     failed_tokens: HashSet<u16>,
     /// Messages for `receive` when no message callback is set.
@@ -266,6 +313,10 @@ impl Client {
                 connect: ConnectOutcome::Pending,
                 connected: false,
                 acks: HashMap::new(),
+                ops: HashMap::new(),
+                offline: VecDeque::new(),
+                offline_cfg: OfflineConfig::default(),
+                ever_connected: false,
                 failed_tokens: HashSet::new(),
                 inbox: VecDeque::new(),
                 listener: None,
@@ -512,23 +563,74 @@ impl Client {
                 .deregister(conn.transport.source());
             self.inner.engine.remove(conn.token);
             let failed = st.session.connection_lost(Instant::now());
-            fail_tokens(&mut st, failed);
+            fail_tokens(self, &mut st, failed);
         }
         st.connected = false;
         drop(st);
         self.inner.cond.notify_all();
     }
 
-    /// Publish; returns the token (packet id, 0 for QoS 0).
-    pub fn publish(&self, msg: Publish<'_>) -> Result<u16, Error> {
+    /// Set how publishes are buffered while disconnected.
+    pub fn set_offline(&self, cfg: OfflineConfig) {
+        self.lock().offline_cfg = cfg;
+    }
+
+    /// Publishes buffered while disconnected.
+    pub fn offline_len(&self) -> usize {
+        self.lock().offline.len()
+    }
+
+    /// Publish; returns the packet id (0 for QoS 0). With `op`, the outcome is also reported
+    /// as `Notice::OpDone` to the listener. While disconnected the message is buffered if the
+    /// offline configuration allows, else refused with `Error::Disconnected`.
+    pub fn publish(&self, msg: Publish<'_>, op: Option<u64>) -> Result<u16, Error> {
         let mut st = self.lock();
         if st.destroyed {
             return Err(Error::Destroyed);
         }
         if !st.connected || st.conn.is_none() {
-            return Err(Error::Disconnected);
+            let cfg = st.offline_cfg;
+            if !cfg.enabled || (!st.ever_connected && !cfg.before_first_connect) {
+                return Err(Error::Disconnected);
+            }
+            if st.session.version() == ProtocolVersion::V5 || !msg.topic.is_empty() {
+                protocol::validate_topic_name(&msg.topic)
+                    .map_err(|e| Error::BadArgument(e.to_string()))?;
+            }
+            if cfg.max > 0 && st.offline.len() >= cfg.max {
+                if !cfg.delete_oldest {
+                    return Err(Error::BufferFull);
+                }
+                if let Some((_, Some(old))) = st.offline.pop_front() {
+                    if let Some(l) = st.listener.clone() {
+                        self.post(
+                            l,
+                            Notice::OpDone {
+                                op: old,
+                                result: OpResult::Failed(Error::BufferFull),
+                            },
+                        );
+                    }
+                }
+            }
+            st.offline.push_back((msg.into_owned(), op));
+            return Ok(0);
         }
-        let (qos, len, topic_trace) = (msg.qos as u8, msg.payload.len(), trace_topic(&msg.topic));
+        self.publish_locked(&mut st, msg, op)
+    }
+
+    fn publish_locked(
+        &self,
+        st: &mut State,
+        msg: Publish<'_>,
+        op: Option<u64>,
+    ) -> Result<u16, Error> {
+        let (qos, len) = (msg.qos as u8, msg.payload.len());
+        let topic_trace = if trace::enabled(trace::Level::Protocol) {
+            trace_topic(&msg.topic)
+        } else {
+            String::new()
+        };
         let id = st
             .session
             .publish(msg, Instant::now())
@@ -537,6 +639,70 @@ impl Client {
             "{} -> PUBLISH msgid: {} qos: {} topic: {} payload len: {}",
             self.inner.client_id, id, qos, topic_trace, len
         ));
+        if let Some(op) = op {
+            if id != 0 {
+                st.ops.insert(id, (op, qos));
+            }
+        }
+        self.flush_locked(st);
+        if let (Some(op), 0) = (op, id) {
+            if let Some(l) = st.listener.clone() {
+                self.post(
+                    l,
+                    Notice::OpDone {
+                        op,
+                        result: OpResult::Published {
+                            reason: 0,
+                            properties: Properties::default(),
+                        },
+                    },
+                );
+            }
+        }
+        Ok(id)
+    }
+
+    /// Send SUBSCRIBE without waiting; returns its packet id. The SUBACK is reported as
+    /// `Notice::OpDone` when `op` is given, else kept for [`Client::wait_ack`].
+    pub fn start_subscribe(
+        &self,
+        filters: Vec<(String, protocol::SubscriptionOptions)>,
+        properties: Properties<'_>,
+        op: Option<u64>,
+    ) -> Result<u16, Error> {
+        let mut st = self.lock();
+        if !st.connected || st.conn.is_none() {
+            return Err(Error::Disconnected);
+        }
+        let id = st
+            .session
+            .subscribe(filters, properties, Instant::now())
+            .map_err(session_err)?;
+        if let Some(op) = op {
+            st.ops.insert(id, (op, 0));
+        }
+        self.flush_locked(&mut st);
+        Ok(id)
+    }
+
+    /// Send UNSUBSCRIBE without waiting; see [`Client::start_subscribe`].
+    pub fn start_unsubscribe(
+        &self,
+        filters: Vec<String>,
+        properties: Properties<'_>,
+        op: Option<u64>,
+    ) -> Result<u16, Error> {
+        let mut st = self.lock();
+        if !st.connected || st.conn.is_none() {
+            return Err(Error::Disconnected);
+        }
+        let id = st
+            .session
+            .unsubscribe(filters, properties, Instant::now())
+            .map_err(session_err)?;
+        if let Some(op) = op {
+            st.ops.insert(id, (op, 0));
+        }
         self.flush_locked(&mut st);
         Ok(id)
     }
@@ -548,18 +714,7 @@ impl Client {
         properties: Properties<'_>,
         timeout: Duration,
     ) -> Result<AckResult, Error> {
-        let id = {
-            let mut st = self.lock();
-            if !st.connected || st.conn.is_none() {
-                return Err(Error::Disconnected);
-            }
-            let id = st
-                .session
-                .subscribe(filters, properties, Instant::now())
-                .map_err(session_err)?;
-            self.flush_locked(&mut st);
-            id
-        };
+        let id = self.start_subscribe(filters, properties, None)?;
         self.wait_ack(id, timeout)
     }
 
@@ -570,18 +725,7 @@ impl Client {
         properties: Properties<'_>,
         timeout: Duration,
     ) -> Result<AckResult, Error> {
-        let id = {
-            let mut st = self.lock();
-            if !st.connected || st.conn.is_none() {
-                return Err(Error::Disconnected);
-            }
-            let id = st
-                .session
-                .unsubscribe(filters, properties, Instant::now())
-                .map_err(session_err)?;
-            self.flush_locked(&mut st);
-            id
-        };
+        let id = self.start_unsubscribe(filters, properties, None)?;
         self.wait_ack(id, timeout)
     }
 
@@ -748,7 +892,7 @@ impl Client {
         st.connected = false;
         st.losses += 1;
         let failed = st.session.connection_lost(Instant::now());
-        fail_tokens(st, failed);
+        fail_tokens(self, st, failed);
         if matches!(st.connect, ConnectOutcome::Pending) {
             st.connect = ConnectOutcome::Failed(why.clone());
         }
@@ -787,9 +931,22 @@ fn deliver(me: Weak<Inner>, listener: Arc<dyn Listener>, notice: Notice) {
     }
 }
 
-fn fail_tokens(st: &mut State, ids: Vec<u16>) {
+/// Operations that can no longer complete: wake their waiters and, for tagged ones, tell the
+/// listener.
+fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
     for id in ids {
         st.failed_tokens.insert(id);
+        if let Some((op, _)) = st.ops.remove(&id) {
+            if let Some(l) = st.listener.clone() {
+                client.post(
+                    l,
+                    Notice::OpDone {
+                        op,
+                        result: OpResult::Failed(Error::Disconnected),
+                    },
+                );
+            }
+        }
     }
 }
 
@@ -940,8 +1097,15 @@ fn handle_buffer(client: &Client, st: &mut State, now: Instant) -> Result<(), St
             conn.read_start = 0;
             break;
         }
-        let decoded = protocol::decode(buf, session.version(), max)
-            .map_err(|e| format!("malformed packet from the server: {e}"))?;
+        let decoded = match protocol::decode(buf, session.version(), max) {
+            Ok(d) => d,
+            Err(e) => {
+                // MQTT 5: tell the server why before closing (DISCONNECT with the reason).
+                session.handle_decode_error(&e, now);
+                let _ = pump_write(st, now);
+                return Err(format!("malformed packet from the server: {e}"));
+            }
+        };
         let Some((packet, used)) = decoded else {
             // Keep the partial packet at the start of the buffer.
             if conn.read_start > 0 {
@@ -957,9 +1121,13 @@ fn handle_buffer(client: &Client, st: &mut State, now: Instant) -> Result<(), St
                 describe(&packet)
             ));
         }
-        let msg = session
-            .handle_packet(packet, now)
-            .map_err(|e| format!("protocol error: {e:?}"))?;
+        let msg = match session.handle_packet(packet, now) {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = pump_write(st, now);
+                return Err(format!("protocol error: {e:?}"));
+            }
+        };
         if let Some(p) = msg {
             let m = Message {
                 topic: p.topic.into_owned(),
@@ -995,13 +1163,26 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             discarded,
         } => {
             st.connected = true;
-            for id in discarded {
-                st.failed_tokens.insert(id);
-            }
+            st.ever_connected = true;
+            fail_tokens(client, st, discarded);
             st.connect = ConnectOutcome::Accepted {
                 session_present,
                 properties,
             };
+            // Messages buffered while disconnected go out now, in order.
+            while let Some((msg, op)) = st.offline.pop_front() {
+                if let Err(e) = client.publish_locked(st, msg, op) {
+                    if let (Some(op), Some(l)) = (op, st.listener.clone()) {
+                        client.post(
+                            l,
+                            Notice::OpDone {
+                                op,
+                                result: OpResult::Failed(e),
+                            },
+                        );
+                    }
+                }
+            }
         }
         Event::ConnectRefused { code, properties } => {
             st.connect = ConnectOutcome::Refused { code, properties };
@@ -1011,15 +1192,35 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             reason,
             properties,
         } => {
+            let tagged = st.ops.remove(&packet_id);
             if let Some(l) = st.listener.clone() {
                 if st.session.version() == ProtocolVersion::V5 {
+                    let qos = tagged.map_or(1, |(_, q)| q);
+                    let packet_type = if qos == 2 {
+                        if reason >= 0x80 {
+                            5
+                        } else {
+                            7
+                        }
+                    } else {
+                        4
+                    };
                     client.post(
                         l.clone(),
                         Notice::Published {
                             token: packet_id,
-                            packet_type: 0,
+                            packet_type,
                             reason,
-                            properties,
+                            properties: properties.clone(),
+                        },
+                    );
+                }
+                if let Some((op, _)) = tagged {
+                    client.post(
+                        l.clone(),
+                        Notice::OpDone {
+                            op,
+                            result: OpResult::Published { reason, properties },
                         },
                     );
                 }
@@ -1036,8 +1237,23 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             codes,
             properties,
         } => {
-            st.acks
-                .insert(packet_id, Ok(AckResult { codes, properties }));
+            let r = AckResult { codes, properties };
+            match st.ops.remove(&packet_id) {
+                Some((op, _)) => {
+                    if let Some(l) = st.listener.clone() {
+                        client.post(
+                            l,
+                            Notice::OpDone {
+                                op,
+                                result: OpResult::Acked(r),
+                            },
+                        );
+                    }
+                }
+                None => {
+                    st.acks.insert(packet_id, Ok(r));
+                }
+            }
         }
         Event::ServerDisconnect { reason, properties } => {
             if let Some(l) = st.listener.clone() {

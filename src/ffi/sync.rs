@@ -126,6 +126,7 @@ impl Listener for SyncListener {
                 }
                 None
             }
+            Notice::OpDone { .. } => None,
             Notice::Disconnected { reason, properties } => {
                 if let Some(f) = cbs.disconnected {
                     let mut p = properties_to_c(&properties);
@@ -170,9 +171,11 @@ unsafe fn handle<'a>(h: MQTTClient) -> Option<&'a SyncClient> {
 
 fn err_code(e: &Error) -> c_int {
     match e {
-        Error::Failure(_) | Error::Timeout | Error::NoMoreIds | Error::Destroyed => {
-            MQTTCLIENT_FAILURE
-        }
+        Error::Failure(_)
+        | Error::Timeout
+        | Error::NoMoreIds
+        | Error::Destroyed
+        | Error::BufferFull => MQTTCLIENT_FAILURE,
         Error::Disconnected => MQTTCLIENT_DISCONNECTED,
         Error::MaxInflight => MQTTCLIENT_MAX_MESSAGES_INFLIGHT,
         Error::BadUtf8 => MQTTCLIENT_BAD_UTF8_STRING,
@@ -1028,7 +1031,7 @@ fn do_publish(
         properties: props,
         payload: Cow::Borrowed(data),
     };
-    match sc.client.publish(msg) {
+    match sc.client.publish(msg, None) {
         Ok(id) => Ok(id as c_int),
         Err(e) => Err(trace_fail(f, err_code(&e), &format!("{e:?}"))),
     }
