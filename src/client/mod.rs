@@ -510,12 +510,14 @@ impl Client {
                     session_present,
                     properties,
                 } => {
+                    // Paho reports the URI without its scheme prefix.
+                    let bare = uri.split_once("://").map_or(uri, |(_, rest)| rest);
                     return Ok(Connected {
-                        server_uri: uri.to_string(),
+                        server_uri: bare.to_string(),
                         version: version as i32,
                         session_present: *session_present,
                         properties: properties.clone(),
-                    })
+                    });
                 }
                 ConnectOutcome::Refused { code, properties } => {
                     let e = Error::Refused {
@@ -762,11 +764,11 @@ impl Client {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
         loop {
-            if token == 0 || !st.session.pending_publish_ids().contains(&token) {
-                return Ok(());
-            }
             if !st.connected {
                 return Err(Error::Disconnected);
+            }
+            if token == 0 || !st.session.pending_publish_ids().contains(&token) {
+                return Ok(());
             }
             let now = Instant::now();
             if now >= deadline {
@@ -829,7 +831,8 @@ impl Client {
             if had_conn {
                 self.close_connection(false);
             }
-            return Err(Error::Disconnected);
+            // Paho reports success for a disconnect while not connected.
+            return Ok(());
         }
         // Let in-flight QoS>0 publishes finish, within the timeout.
         while !st.session.pending_publish_ids().is_empty() && st.connected {

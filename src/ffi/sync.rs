@@ -1061,7 +1061,8 @@ pub unsafe extern "C" fn MQTTClient_publish(
             false,
         ) {
             Ok(tok) => {
-                if !dt.is_null() {
+                // Paho leaves the token untouched for QoS 0.
+                if !dt.is_null() && tok != 0 {
                     // SAFETY: the caller's token variable.
                     unsafe { *dt = tok };
                 }
@@ -1136,7 +1137,7 @@ pub unsafe extern "C" fn MQTTClient_publishMessage(
             false,
         ) {
             Ok(tok) => {
-                if !dt.is_null() {
+                if !dt.is_null() && tok != 0 {
                     // SAFETY: the caller's token variable.
                     unsafe { *dt = tok };
                 }
@@ -1179,7 +1180,7 @@ pub unsafe extern "C" fn MQTTClient_publish5(
             true,
         ) {
             Ok(tok) => {
-                if !dt.is_null() {
+                if !dt.is_null() && tok != 0 {
                     // SAFETY: the caller's token variable.
                     unsafe { *dt = tok };
                 }
@@ -1219,7 +1220,7 @@ pub unsafe extern "C" fn MQTTClient_publishMessage5(
             true,
         ) {
             Ok(tok) => {
-                if !dt.is_null() {
+                if !dt.is_null() && tok != 0 {
                     // SAFETY: the caller's token variable.
                     unsafe { *dt = tok };
                 }
