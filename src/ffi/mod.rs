@@ -3,6 +3,7 @@
 
 pub mod types;
 
+pub mod common;
 pub mod convert;
 #[cfg(feature = "sync")]
 pub mod sync;
@@ -19,6 +20,18 @@ macro_rules! ffi_boundary {
                 $on_panic
             }
         }
+    }};
+}
+
+/// Read one field of a C struct through a raw pointer, without forming a reference to the
+/// whole struct (which may be an older, shorter version).
+#[macro_export]
+macro_rules! field {
+    ($p:expr, $f:ident) => {{
+        #[allow(unused_unsafe)]
+        // SAFETY: the caller checked the pointer and that this field exists in its version.
+        let v = unsafe { ::std::ptr::addr_of!((*$p).$f).read() };
+        v
     }};
 }
 

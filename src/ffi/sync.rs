@@ -13,29 +13,20 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::client::mem::{malloc_cstring, MallocBuf};
+use crate::client::mem::malloc_cstring;
 use crate::client::{
     self, Client, ConnectOptions, Error, Listener, Message, Notice, VersionChoice,
 };
+use crate::ffi::common::{boxed_properties, free_c_message, free_c_properties, message_to_c};
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
 use crate::ffi::{cstr, id_is};
 use crate::ffi_boundary;
+use crate::field;
 use crate::protocol::{
     self, LastWill, Properties, ProtocolVersion, Publish, QoS, SubscriptionOptions,
 };
 use crate::trace;
-
-/// Read one field of a C struct through a raw pointer, without forming a reference to the
-/// whole struct (which may be an older, shorter version).
-macro_rules! field {
-    ($p:expr, $f:ident) => {{
-        #[allow(unused_unsafe)]
-        // SAFETY: the caller checked the pointer and that this field exists in its version.
-        let v = unsafe { addr_of!((*$p).$f).read() };
-        v
-    }};
-}
 
 #[derive(Clone, Copy)]
 struct Callbacks {
@@ -813,21 +804,6 @@ fn response(rc: c_int) -> MQTTResponse {
         reasonCode: rc,
         ..MQTTResponse::INITIALIZER
     }
-}
-
-fn boxed_properties(p: &Properties<'_>) -> *mut MQTTProperties {
-    if p.0.is_empty() {
-        return ptr::null_mut();
-    }
-    let c = properties_to_c(p);
-    // SAFETY: malloc of one MQTTProperties, checked for NULL.
-    let b = unsafe { libc::malloc(std::mem::size_of::<MQTTProperties>()) } as *mut MQTTProperties;
-    if b.is_null() {
-        return b;
-    }
-    // SAFETY: fresh allocation of the right size.
-    unsafe { b.write(c) };
-    b
 }
 
 /// Connect with MQTT 5.
@@ -1751,83 +1727,6 @@ pub unsafe extern "C" fn MQTTClient_setCommandTimeout(
             .store(milliSeconds as u64, Ordering::Relaxed);
         MQTTCLIENT_SUCCESS
     })
-}
-
-// ------------------------------------------------------------------------------------------
-// Message memory
-// ------------------------------------------------------------------------------------------
-
-fn message_to_c(m: &Message) -> *mut MQTTClient_message {
-    let payload = MallocBuf::copy_from(m.payload.as_slice());
-    let (pp, plen) = payload.into_raw();
-    let cm = MQTTClient_message {
-        struct_id: MESSAGE_ID,
-        struct_version: MESSAGE_VERSION,
-        payloadlen: plen as c_int,
-        payload: pp as *mut c_void,
-        qos: m.qos as c_int,
-        retained: m.retained as c_int,
-        dup: m.dup as c_int,
-        msgid: m.msgid as c_int,
-        properties: properties_to_c(&m.properties),
-    };
-    // SAFETY: malloc of one message, checked.
-    let p = unsafe { libc::malloc(std::mem::size_of::<MQTTClient_message>()) }
-        as *mut MQTTClient_message;
-    if p.is_null() {
-        // SAFETY: pp came from malloc.
-        unsafe { libc::free(pp as *mut c_void) };
-        return p;
-    }
-    // SAFETY: fresh allocation.
-    unsafe { p.write(cm) };
-    p
-}
-
-/// # Safety
-/// `p` points to a valid property list whose memory is malloc'd.
-pub(crate) unsafe fn free_c_properties(p: *mut MQTTProperties) {
-    // SAFETY: per the caller.
-    let props = unsafe { &mut *p };
-    if !props.array.is_null() {
-        for i in 0..props.count.max(0) as usize {
-            // SAFETY: i < count.
-            let e = unsafe { &*props.array.add(i) };
-            let ty = u8::try_from(e.identifier)
-                .ok()
-                .and_then(protocol::property_type);
-            if matches!(
-                ty,
-                Some(protocol::PropertyType::BinaryData)
-                    | Some(protocol::PropertyType::Utf8String)
-                    | Some(protocol::PropertyType::Utf8StringPair)
-            ) {
-                // SAFETY: string members are live for these types and malloc'd.
-                unsafe {
-                    libc::free(e.value.strings.data.data as *mut c_void);
-                    if ty == Some(protocol::PropertyType::Utf8StringPair) {
-                        libc::free(e.value.strings.value.data as *mut c_void);
-                    }
-                }
-            }
-        }
-        // SAFETY: malloc'd array.
-        unsafe { libc::free(props.array as *mut c_void) };
-    }
-    *props = MQTTProperties::INITIALIZER;
-}
-
-/// # Safety
-/// `m` came from `message_to_c`.
-unsafe fn free_c_message(m: *mut MQTTClient_message) {
-    // SAFETY: per the caller.
-    unsafe {
-        libc::free((*m).payload);
-        if (*m).struct_version >= 1 {
-            free_c_properties(ptr::addr_of_mut!((*m).properties));
-        }
-        libc::free(m as *mut c_void);
-    }
 }
 
 #[allow(dead_code)]
