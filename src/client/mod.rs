@@ -142,6 +142,8 @@ pub enum Notice {
     OpDone {
         /// The tag given when the operation started.
         op: u64,
+        /// The token (packet id; 0 for QoS 0 publishes).
+        token: u16,
         /// How it ended.
         result: OpResult,
     },
@@ -266,8 +268,9 @@ struct State {
     /// Tags of tagged operations in flight, by packet id, with the publish QoS (0 for
     /// subscribe/unsubscribe).
     ops: HashMap<u16, (u64, u8)>,
-    /// Publishes buffered while disconnected, with their tags.
-    offline: VecDeque<(Publish<'static>, Option<u64>)>,
+    /// Publishes buffered while disconnected, with their tags and reserved packet ids
+    /// (0 for QoS 0).
+    offline: VecDeque<(Publish<'static>, Option<u64>, u16)>,
     offline_cfg: OfflineConfig,
     /// A connect has been attempted at least once.
     ever_connected: bool,
@@ -603,22 +606,31 @@ impl Client {
                 if !cfg.delete_oldest {
                     return Err(Error::BufferFull);
                 }
-                if let Some((_, Some(old))) = st.offline.pop_front() {
-                    if let Some(l) = st.listener.clone() {
+                if let Some((_, old_op, old_id)) = st.offline.pop_front() {
+                    if old_id != 0 {
+                        st.session.release_reserved(old_id);
+                    }
+                    if let (Some(op), Some(l)) = (old_op, st.listener.clone()) {
                         self.post(
                             l,
                             Notice::OpDone {
-                                op: old,
+                                op,
+                                token: old_id,
                                 result: OpResult::Failed(Error::BufferFull),
                             },
                         );
                     }
                 }
             }
-            st.offline.push_back((msg.into_owned(), op));
-            return Ok(0);
+            let id = if msg.qos == QoS::AtMostOnce {
+                0
+            } else {
+                st.session.reserve_id().map_err(session_err)?
+            };
+            st.offline.push_back((msg.into_owned(), op, id));
+            return Ok(id);
         }
-        self.publish_locked(&mut st, msg, op)
+        self.publish_locked(&mut st, msg, op, 0)
     }
 
     fn publish_locked(
@@ -626,6 +638,7 @@ impl Client {
         st: &mut State,
         msg: Publish<'_>,
         op: Option<u64>,
+        reserved: u16,
     ) -> Result<u16, Error> {
         let (qos, len) = (msg.qos as u8, msg.payload.len());
         let topic_trace = if trace::enabled(trace::Level::Protocol) {
@@ -633,10 +646,12 @@ impl Client {
         } else {
             String::new()
         };
-        let id = st
-            .session
-            .publish(msg, Instant::now())
-            .map_err(session_err)?;
+        let id = if reserved != 0 {
+            st.session.publish_reserved(msg, reserved, Instant::now())
+        } else {
+            st.session.publish(msg, Instant::now())
+        }
+        .map_err(session_err)?;
         trace::protocol(&format!(
             "{} -> PUBLISH msgid: {} qos: {} topic: {} payload len: {}",
             self.inner.client_id, id, qos, topic_trace, len
@@ -653,6 +668,7 @@ impl Client {
                     l,
                     Notice::OpDone {
                         op,
+                        token: 0,
                         result: OpResult::Published {
                             reason: 0,
                             properties: Properties::default(),
@@ -785,7 +801,15 @@ impl Client {
 
     /// Tokens of publishes not yet complete.
     pub fn pending_tokens(&self) -> Vec<u16> {
-        self.lock().session.pending_publish_ids()
+        let st = self.lock();
+        let mut v = st.session.pending_publish_ids();
+        v.extend(
+            st.offline
+                .iter()
+                .map(|(_, _, id)| *id)
+                .filter(|id| *id != 0),
+        );
+        v
     }
 
     /// Wait up to `timeout` for a message when no message callback is set.
@@ -945,6 +969,7 @@ fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
                     l,
                     Notice::OpDone {
                         op,
+                        token: id,
                         result: OpResult::Failed(Error::Disconnected),
                     },
                 );
@@ -1173,13 +1198,17 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                 properties,
             };
             // Messages buffered while disconnected go out now, in order.
-            while let Some((msg, op)) = st.offline.pop_front() {
-                if let Err(e) = client.publish_locked(st, msg, op) {
+            while let Some((msg, op, id)) = st.offline.pop_front() {
+                if let Err(e) = client.publish_locked(st, msg, op, id) {
+                    if id != 0 {
+                        st.session.release_reserved(id);
+                    }
                     if let (Some(op), Some(l)) = (op, st.listener.clone()) {
                         client.post(
                             l,
                             Notice::OpDone {
                                 op,
+                                token: id,
                                 result: OpResult::Failed(e),
                             },
                         );
@@ -1223,6 +1252,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                         l.clone(),
                         Notice::OpDone {
                             op,
+                            token: packet_id,
                             result: OpResult::Published { reason, properties },
                         },
                     );
@@ -1248,6 +1278,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                             l,
                             Notice::OpDone {
                                 op,
+                                token: packet_id,
                                 result: OpResult::Acked(r),
                             },
                         );

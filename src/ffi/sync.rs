@@ -8,7 +8,7 @@
 
 use std::borrow::Cow;
 use std::ffi::{c_char, c_int, c_void, CString};
-use std::ptr::{self, addr_of};
+use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

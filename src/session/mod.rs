@@ -499,6 +499,42 @@ impl Session {
     /// once. The message is queued for sending now or, beyond the server's Receive Maximum,
     /// later, in order. `msg.packet_id` and `msg.dup` are ignored.
     pub fn publish(&mut self, msg: Publish<'_>, now: Instant) -> Result<u16, SessionError> {
+        self.publish_with(msg, None, now)
+    }
+
+    /// Take a packet id now for a message the layer above holds back (buffered while
+    /// disconnected); it is sent later with [`Session::publish_reserved`] or given back with
+    /// [`Session::release_reserved`]. Reserved ids survive a clean start.
+    pub fn reserve_id(&mut self) -> Result<u16, SessionError> {
+        let id = self
+            .ids
+            .allocate()
+            .ok_or(SessionError::NoPacketIdAvailable)?;
+        Ok(id)
+    }
+
+    /// Give back an id from [`Session::reserve_id`] that will not be used.
+    pub fn release_reserved(&mut self, id: u16) {
+        self.ids.release(id);
+    }
+
+    /// Publish a QoS>0 message under an id from [`Session::reserve_id`]. On error the id
+    /// stays reserved.
+    pub fn publish_reserved(
+        &mut self,
+        msg: Publish<'_>,
+        id: u16,
+        now: Instant,
+    ) -> Result<u16, SessionError> {
+        self.publish_with(msg, Some(id), now)
+    }
+
+    fn publish_with(
+        &mut self,
+        msg: Publish<'_>,
+        reserved: Option<u16>,
+        now: Instant,
+    ) -> Result<u16, SessionError> {
         let _ = now;
         if self.state != ConnState::Connected {
             return Err(SessionError::NotConnected);
@@ -548,10 +584,13 @@ impl Session {
         if self.config.max_inflight > 0 && self.outbound.len() >= self.config.max_inflight {
             return Err(SessionError::TooManyInflight);
         }
-        let id = self
-            .ids
-            .peek_free()
-            .ok_or(SessionError::NoPacketIdAvailable)?;
+        let id = match reserved {
+            Some(id) => id,
+            None => self
+                .ids
+                .peek_free()
+                .ok_or(SessionError::NoPacketIdAvailable)?,
+        };
         let p = Publish {
             dup: false,
             packet_id: id,
@@ -570,7 +609,9 @@ impl Session {
         let Packet::Publish(p) = packet else {
             unreachable!("built as a PUBLISH above")
         };
-        let _ = self.ids.allocate();
+        if reserved.is_none() {
+            let _ = self.ids.allocate();
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
         let state = if !send_now {
