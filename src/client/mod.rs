@@ -799,6 +799,44 @@ impl Client {
         }
     }
 
+    /// Run `job` on this client's callback queue, after the callbacks already queued (async
+    /// API: onSuccess/onFailure of connect and disconnect keep their order with the rest).
+    pub fn post_job(&self, job: Box<dyn FnOnce() + Send>) {
+        self.inner.queue.post(job);
+    }
+
+    /// Whether `token` names something not yet finished: a publish in flight or buffered
+    /// offline, or a subscribe/unsubscribe awaiting its acknowledgement.
+    pub fn token_pending(&self, token: u16) -> bool {
+        let st = self.lock();
+        token_pending_locked(&st, token)
+    }
+
+    /// Wait until `token` is no longer pending (async waitForCompletion). `Err(Timeout)`
+    /// after `timeout`; `Err(Disconnected)` when not connected and nothing can complete it.
+    pub fn wait_token(&self, token: u16, timeout: Duration) -> Result<(), Error> {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        loop {
+            if !token_pending_locked(&st, token) {
+                return Ok(());
+            }
+            if st.destroyed {
+                return Err(Error::Destroyed);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Error::Timeout);
+            }
+            st = self
+                .inner
+                .cond
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
     /// Tokens of publishes not yet complete.
     pub fn pending_tokens(&self) -> Vec<u16> {
         let st = self.lock();
@@ -976,6 +1014,13 @@ fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
             }
         }
     }
+}
+
+fn token_pending_locked(st: &State, token: u16) -> bool {
+    token != 0
+        && (st.ops.contains_key(&token)
+            || st.offline.iter().any(|(_, _, id)| *id == token)
+            || st.session.pending_publish_ids().contains(&token))
 }
 
 fn session_err(e: SessionError) -> Error {

@@ -7,7 +7,13 @@ use crate::client::mem::MallocBuf;
 use crate::client::Message;
 use crate::ffi::convert::properties_to_c;
 use crate::ffi::types::*;
-use crate::protocol::{self, Properties};
+use std::borrow::Cow;
+
+use crate::client;
+use crate::ffi::cstr;
+use crate::ffi::id_is;
+use crate::field;
+use crate::protocol::{self, LastWill, Properties};
 
 /// A malloc'd copy of `p` for an MQTTResponse (NULL when empty).
 pub fn boxed_properties(p: &Properties<'_>) -> *mut MQTTProperties {
@@ -100,4 +106,63 @@ pub unsafe fn free_c_message(m: *mut MQTTClient_message) {
         }
         libc::free(m as *mut c_void);
     }
+}
+
+/// Read a will struct (the sync and async structs share this layout), honouring its
+/// struct_version. Err carries Paho's code (the same number in both APIs) and why.
+///
+/// # Safety
+/// `will` is non-NULL and points to a will struct of the version it declares.
+pub unsafe fn read_will(
+    will: *const MQTTClient_willOptions,
+) -> Result<LastWill<'static>, (c_int, String)> {
+    let wid = field!(will, struct_id);
+    let wver = field!(will, struct_version);
+    if !id_is(&wid, &WILL_OPTIONS_ID) || !(0..=WILL_OPTIONS_VERSION).contains(&wver) {
+        return Err((
+            MQTTCLIENT_BAD_STRUCTURE,
+            "willOptions struct_id/version".into(),
+        ));
+    }
+    // SAFETY: C strings from the caller.
+    let topic = match unsafe { cstr(field!(will, topicName)) } {
+        Ok(t) => t.to_string(),
+        Err(true) => return Err((MQTTCLIENT_NULL_PARAMETER, "will topic is NULL".into())),
+        Err(false) => return Err((MQTTCLIENT_BAD_UTF8_STRING, "will topic not UTF-8".into())),
+    };
+    if topic.is_empty() {
+        return Err((MQTTCLIENT_0_LEN_WILL_TOPIC, "zero length will topic".into()));
+    }
+    let mut payload: Vec<u8> = Vec::new();
+    let mut have_binary = false;
+    if wver >= 1 {
+        let bin = field!(will, payload);
+        if !bin.data.is_null() {
+            have_binary = true;
+            if bin.len > 0 {
+                // SAFETY: the caller's buffer of `len` bytes.
+                payload =
+                    unsafe { std::slice::from_raw_parts(bin.data as *const u8, bin.len as usize) }
+                        .to_vec();
+            }
+        }
+    }
+    if !have_binary {
+        let m = field!(will, message);
+        if !m.is_null() {
+            // SAFETY: a C string.
+            payload = unsafe { std::ffi::CStr::from_ptr(m) }.to_bytes().to_vec();
+        }
+    }
+    let qos = match client::qos_from_int(field!(will, qos)) {
+        Some(q) => q,
+        None => return Err((MQTTCLIENT_BAD_QOS, "will QoS".into())),
+    };
+    Ok(LastWill {
+        topic: Cow::Owned(topic),
+        payload: Cow::Owned(payload),
+        qos,
+        retain: field!(will, retained) != 0,
+        properties: Properties::default(),
+    })
 }

@@ -3,6 +3,8 @@
 
 pub mod types;
 
+#[cfg(feature = "async")]
+pub mod async_api;
 pub mod common;
 pub mod convert;
 #[cfg(feature = "sync")]

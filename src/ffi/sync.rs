@@ -5,6 +5,11 @@
 //! calls the Rust client. Everything handed back to C is malloc'd.
 
 #![allow(non_snake_case)]
+// The safety contract of every exported function is the one Paho documents in its header:
+// valid handles, NUL-terminated strings and structs of the version they declare.
+#![allow(clippy::missing_safety_doc)]
+// c_ulong is u64 here but u32 on 32-bit targets: keep the conversions.
+#![allow(clippy::useless_conversion)]
 
 use std::borrow::Cow;
 use std::ffi::{c_char, c_int, c_void, CString};
@@ -17,15 +22,15 @@ use crate::client::mem::malloc_cstring;
 use crate::client::{
     self, Client, ConnectOptions, Error, Listener, Message, Notice, VersionChoice,
 };
-use crate::ffi::common::{boxed_properties, free_c_message, free_c_properties, message_to_c};
+use crate::ffi::common::{
+    boxed_properties, free_c_message, free_c_properties, message_to_c, read_will,
+};
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
 use crate::ffi::{cstr, id_is};
 use crate::ffi_boundary;
 use crate::field;
-use crate::protocol::{
-    self, LastWill, Properties, ProtocolVersion, Publish, QoS, SubscriptionOptions,
-};
+use crate::protocol::{self, Properties, ProtocolVersion, Publish, QoS, SubscriptionOptions};
 use crate::trace;
 
 #[derive(Clone, Copy)]
@@ -68,9 +73,7 @@ impl Listener for SyncListener {
                 None
             }
             Notice::Message(m) => {
-                let Some(f) = cbs.message_arrived else {
-                    return None;
-                };
+                let f = cbs.message_arrived?;
                 let topic = malloc_cstring(&m.topic);
                 let msg = message_to_c(&m);
                 // SAFETY: topic and msg are malloc'd and handed over; the callback frees them
@@ -266,13 +269,6 @@ pub extern "C" fn MQTTClient_strerror(code: c_int) -> *const c_char {
     })
 }
 
-/// Allocate with the library's allocator (plain malloc).
-#[no_mangle]
-pub extern "C" fn MQTTClient_malloc(size: usize) -> *mut c_void {
-    // SAFETY: plain malloc.
-    unsafe { libc::malloc(size) }
-}
-
 /// Free memory the library handed out.
 #[no_mangle]
 pub unsafe extern "C" fn MQTTClient_free(p: *mut c_void) {
@@ -301,10 +297,7 @@ pub unsafe extern "C" fn MQTTClient_freeMessage(msg: *mut *mut MQTTClient_messag
 /// Set the trace callback.
 #[no_mangle]
 pub extern "C" fn MQTTClient_setTraceCallback(callback: MQTTClient_traceCallback) {
-    trace::set_callback(callback.map(|f| {
-        // SAFETY: the two function pointer types have the same ABI (int level, char* msg).
-        unsafe { std::mem::transmute::<_, trace::CCallback>(f) }
-    }));
+    trace::set_callback(callback);
 }
 
 /// Set the trace level of the callback.
@@ -596,59 +589,10 @@ unsafe fn read_connect_options(
         server_uris: Vec::new(),
         properties: Properties::default(),
     };
-    // Will.
     let will = field!(o, will);
     if !will.is_null() {
-        let wid = field!(will, struct_id);
-        let wver = field!(will, struct_version);
-        if !id_is(&wid, &WILL_OPTIONS_ID) || !(0..=WILL_OPTIONS_VERSION).contains(&wver) {
-            return Err((
-                MQTTCLIENT_BAD_STRUCTURE,
-                "willOptions struct_id/version".into(),
-            ));
-        }
-        // SAFETY: C strings from the caller.
-        let topic = match unsafe { cstr(field!(will, topicName)) } {
-            Ok(t) => t.to_string(),
-            Err(true) => return Err((MQTTCLIENT_NULL_PARAMETER, "will topic is NULL".into())),
-            Err(false) => return Err((MQTTCLIENT_BAD_UTF8_STRING, "will topic not UTF-8".into())),
-        };
-        if topic.is_empty() {
-            return Err((MQTTCLIENT_0_LEN_WILL_TOPIC, "zero length will topic".into()));
-        }
-        let mut payload: Vec<u8> = Vec::new();
-        let mut have_binary = false;
-        if wver >= 1 {
-            let bin = field!(will, payload);
-            if !bin.data.is_null() {
-                have_binary = true;
-                if bin.len > 0 {
-                    // SAFETY: the caller's buffer of `len` bytes.
-                    payload = unsafe {
-                        std::slice::from_raw_parts(bin.data as *const u8, bin.len as usize)
-                    }
-                    .to_vec();
-                }
-            }
-        }
-        if !have_binary {
-            let m = field!(will, message);
-            if !m.is_null() {
-                // SAFETY: a C string.
-                payload = unsafe { std::ffi::CStr::from_ptr(m) }.to_bytes().to_vec();
-            }
-        }
-        let qos = match client::qos_from_int(field!(will, qos)) {
-            Some(q) => q,
-            None => return Err((MQTTCLIENT_BAD_QOS, "will QoS".into())),
-        };
-        opts.will = Some(LastWill {
-            topic: Cow::Owned(topic),
-            payload: Cow::Owned(payload),
-            qos,
-            retain: field!(will, retained) != 0,
-            properties: Properties::default(),
-        });
+        // SAFETY: checked non-NULL; the caller's will struct.
+        opts.will = Some(unsafe { read_will(will) }?);
     }
     // SAFETY: C strings from the caller.
     match unsafe { cstr(field!(o, username)) } {
@@ -1226,7 +1170,7 @@ pub unsafe extern "C" fn MQTTClient_waitForCompletion(
         };
         match sc
             .client
-            .wait_for_completion(tok, Duration::from_millis(timeout as u64))
+            .wait_for_completion(tok, Duration::from_millis(u64::from(timeout)))
         {
             Ok(()) => MQTTCLIENT_SUCCESS,
             Err(e) => trace_fail(
@@ -1691,7 +1635,7 @@ pub unsafe extern "C" fn MQTTClient_receive(
             *topicLen = 0;
             *message = ptr::null_mut();
         }
-        match sc.client.receive(Duration::from_millis(timeout as u64)) {
+        match sc.client.receive(Duration::from_millis(u64::from(timeout))) {
             Ok(Some(m)) => {
                 // SAFETY: the caller's out-variables.
                 unsafe {
@@ -1724,7 +1668,7 @@ pub unsafe extern "C" fn MQTTClient_setCommandTimeout(
             return MQTTCLIENT_FAILURE;
         };
         sc.command_timeout_ms
-            .store(milliSeconds as u64, Ordering::Relaxed);
+            .store(u64::from(milliSeconds), Ordering::Relaxed);
         MQTTCLIENT_SUCCESS
     })
 }
