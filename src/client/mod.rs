@@ -1292,9 +1292,10 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                         },
                     );
                 }
+                client.post(l.clone(), Notice::DeliveryComplete(packet_id));
                 if let Some((op, _)) = tagged {
                     client.post(
-                        l.clone(),
+                        l,
                         Notice::OpDone {
                             op,
                             token: packet_id,
@@ -1302,7 +1303,6 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                         },
                     );
                 }
-                client.post(l, Notice::DeliveryComplete(packet_id));
             }
         }
         Event::SubAck {
