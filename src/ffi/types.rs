@@ -1359,4 +1359,372 @@ mod tests {
         assert_eq!(size_of::<MQTTAsync_failureData5>(), 64);
         assert_eq!(size_of::<MQTTResponse>(), 32);
     }
+
+    macro_rules! named {
+        ($($c:ident),* $(,)?) => { vec![$((stringify!($c), i64::from($c))),*] };
+    }
+
+    /// Every `#define NAME <integer>` and enum constant of the public headers, with values.
+    fn header_constants() -> Vec<(String, i64)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
+        let mut out = Vec::new();
+        for h in [
+            "MQTTClient.h",
+            "MQTTAsync.h",
+            "MQTTProperties.h",
+            "MQTTReasonCodes.h",
+            "MQTTClientPersistence.h",
+        ] {
+            let text = std::fs::read_to_string(format!("{dir}/{h}")).expect("header readable");
+            let text = strip_comments(&text);
+            for line in text.lines() {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                if words.len() == 3 && words[0] == "#define" {
+                    if let Some(v) = parse_int(words[2]) {
+                        out.push((words[1].to_string(), v));
+                    }
+                }
+            }
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("enum ") {
+                rest = &rest[i..];
+                let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) else {
+                    break;
+                };
+                if open < close && !rest[5..open].contains(';') && !rest[5..open].contains('(') {
+                    let mut next = 0;
+                    for item in rest[open + 1..close].split(',') {
+                        let item = item.trim();
+                        if item.is_empty() {
+                            continue;
+                        }
+                        let (name, value) = match item.split_once('=') {
+                            Some((n, v)) => (n.trim(), parse_int(v.trim()).expect("enum value")),
+                            None => (item, next),
+                        };
+                        out.push((name.to_string(), value));
+                        next = value + 1;
+                    }
+                }
+                rest = &rest[5..];
+            }
+        }
+        out
+    }
+
+    fn strip_comments(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find("/*") {
+            out.push_str(&rest[..i]);
+            rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn parse_int(s: &str) -> Option<i64> {
+        match s.strip_prefix("0x") {
+            Some(hex) => i64::from_str_radix(hex, 16).ok(),
+            None => s.parse().ok(),
+        }
+    }
+
+    #[test]
+    fn constants_match_the_headers() {
+        let ours: Vec<(&str, i64)> = named![
+            MQTTCLIENT_SUCCESS,
+            MQTTCLIENT_FAILURE,
+            MQTTCLIENT_PERSISTENCE_ERROR,
+            MQTTCLIENT_DISCONNECTED,
+            MQTTCLIENT_MAX_MESSAGES_INFLIGHT,
+            MQTTCLIENT_BAD_UTF8_STRING,
+            MQTTCLIENT_NULL_PARAMETER,
+            MQTTCLIENT_TOPICNAME_TRUNCATED,
+            MQTTCLIENT_BAD_STRUCTURE,
+            MQTTCLIENT_BAD_QOS,
+            MQTTCLIENT_SSL_NOT_SUPPORTED,
+            MQTTCLIENT_BAD_MQTT_VERSION,
+            MQTTCLIENT_BAD_PROTOCOL,
+            MQTTCLIENT_BAD_MQTT_OPTION,
+            MQTTCLIENT_WRONG_MQTT_VERSION,
+            MQTTCLIENT_0_LEN_WILL_TOPIC,
+            MQTTASYNC_SUCCESS,
+            MQTTASYNC_FAILURE,
+            MQTTASYNC_PERSISTENCE_ERROR,
+            MQTTASYNC_DISCONNECTED,
+            MQTTASYNC_MAX_MESSAGES_INFLIGHT,
+            MQTTASYNC_BAD_UTF8_STRING,
+            MQTTASYNC_NULL_PARAMETER,
+            MQTTASYNC_TOPICNAME_TRUNCATED,
+            MQTTASYNC_BAD_STRUCTURE,
+            MQTTASYNC_BAD_QOS,
+            MQTTASYNC_NO_MORE_MSGIDS,
+            MQTTASYNC_OPERATION_INCOMPLETE,
+            MQTTASYNC_MAX_BUFFERED_MESSAGES,
+            MQTTASYNC_SSL_NOT_SUPPORTED,
+            MQTTASYNC_BAD_PROTOCOL,
+            MQTTASYNC_BAD_MQTT_OPTION,
+            MQTTASYNC_WRONG_MQTT_VERSION,
+            MQTTASYNC_0_LEN_WILL_TOPIC,
+            MQTTASYNC_COMMAND_IGNORED,
+            MQTTASYNC_MAX_BUFFERED,
+            MQTTASYNC_TRUE,
+            MQTTVERSION_DEFAULT,
+            MQTTVERSION_3_1,
+            MQTTVERSION_3_1_1,
+            MQTTVERSION_5,
+            MQTT_BAD_SUBSCRIBE,
+            MQTT_SSL_VERSION_DEFAULT,
+            MQTT_SSL_VERSION_TLS_1_0,
+            MQTT_SSL_VERSION_TLS_1_1,
+            MQTT_SSL_VERSION_TLS_1_2,
+            MQTTCLIENT_PERSISTENCE_DEFAULT,
+            MQTTCLIENT_PERSISTENCE_NONE,
+            MQTTCLIENT_PERSISTENCE_USER,
+            MQTT_INVALID_PROPERTY_ID,
+            MQTTPROPERTY_CODE_PAYLOAD_FORMAT_INDICATOR,
+            MQTTPROPERTY_CODE_MESSAGE_EXPIRY_INTERVAL,
+            MQTTPROPERTY_CODE_CONTENT_TYPE,
+            MQTTPROPERTY_CODE_RESPONSE_TOPIC,
+            MQTTPROPERTY_CODE_CORRELATION_DATA,
+            MQTTPROPERTY_CODE_SUBSCRIPTION_IDENTIFIER,
+            MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL,
+            MQTTPROPERTY_CODE_ASSIGNED_CLIENT_IDENTIFER,
+            MQTTPROPERTY_CODE_SERVER_KEEP_ALIVE,
+            MQTTPROPERTY_CODE_AUTHENTICATION_METHOD,
+            MQTTPROPERTY_CODE_AUTHENTICATION_DATA,
+            MQTTPROPERTY_CODE_REQUEST_PROBLEM_INFORMATION,
+            MQTTPROPERTY_CODE_WILL_DELAY_INTERVAL,
+            MQTTPROPERTY_CODE_REQUEST_RESPONSE_INFORMATION,
+            MQTTPROPERTY_CODE_RESPONSE_INFORMATION,
+            MQTTPROPERTY_CODE_SERVER_REFERENCE,
+            MQTTPROPERTY_CODE_REASON_STRING,
+            MQTTPROPERTY_CODE_RECEIVE_MAXIMUM,
+            MQTTPROPERTY_CODE_TOPIC_ALIAS_MAXIMUM,
+            MQTTPROPERTY_CODE_TOPIC_ALIAS,
+            MQTTPROPERTY_CODE_MAXIMUM_QOS,
+            MQTTPROPERTY_CODE_RETAIN_AVAILABLE,
+            MQTTPROPERTY_CODE_USER_PROPERTY,
+            MQTTPROPERTY_CODE_MAXIMUM_PACKET_SIZE,
+            MQTTPROPERTY_CODE_WILDCARD_SUBSCRIPTION_AVAILABLE,
+            MQTTPROPERTY_CODE_SUBSCRIPTION_IDENTIFIERS_AVAILABLE,
+            MQTTPROPERTY_CODE_SHARED_SUBSCRIPTION_AVAILABLE,
+            MQTTPROPERTY_TYPE_BYTE,
+            MQTTPROPERTY_TYPE_TWO_BYTE_INTEGER,
+            MQTTPROPERTY_TYPE_FOUR_BYTE_INTEGER,
+            MQTTPROPERTY_TYPE_VARIABLE_BYTE_INTEGER,
+            MQTTPROPERTY_TYPE_BINARY_DATA,
+            MQTTPROPERTY_TYPE_UTF_8_ENCODED_STRING,
+            MQTTPROPERTY_TYPE_UTF_8_STRING_PAIR,
+            MQTTREASONCODE_SUCCESS,
+            MQTTREASONCODE_NORMAL_DISCONNECTION,
+            MQTTREASONCODE_GRANTED_QOS_0,
+            MQTTREASONCODE_GRANTED_QOS_1,
+            MQTTREASONCODE_GRANTED_QOS_2,
+            MQTTREASONCODE_DISCONNECT_WITH_WILL_MESSAGE,
+            MQTTREASONCODE_NO_MATCHING_SUBSCRIBERS,
+            MQTTREASONCODE_NO_SUBSCRIPTION_FOUND,
+            MQTTREASONCODE_CONTINUE_AUTHENTICATION,
+            MQTTREASONCODE_RE_AUTHENTICATE,
+            MQTTREASONCODE_UNSPECIFIED_ERROR,
+            MQTTREASONCODE_MALFORMED_PACKET,
+            MQTTREASONCODE_PROTOCOL_ERROR,
+            MQTTREASONCODE_IMPLEMENTATION_SPECIFIC_ERROR,
+            MQTTREASONCODE_UNSUPPORTED_PROTOCOL_VERSION,
+            MQTTREASONCODE_CLIENT_IDENTIFIER_NOT_VALID,
+            MQTTREASONCODE_BAD_USER_NAME_OR_PASSWORD,
+            MQTTREASONCODE_NOT_AUTHORIZED,
+            MQTTREASONCODE_SERVER_UNAVAILABLE,
+            MQTTREASONCODE_SERVER_BUSY,
+            MQTTREASONCODE_BANNED,
+            MQTTREASONCODE_SERVER_SHUTTING_DOWN,
+            MQTTREASONCODE_BAD_AUTHENTICATION_METHOD,
+            MQTTREASONCODE_KEEP_ALIVE_TIMEOUT,
+            MQTTREASONCODE_SESSION_TAKEN_OVER,
+            MQTTREASONCODE_TOPIC_FILTER_INVALID,
+            MQTTREASONCODE_TOPIC_NAME_INVALID,
+            MQTTREASONCODE_PACKET_IDENTIFIER_IN_USE,
+            MQTTREASONCODE_PACKET_IDENTIFIER_NOT_FOUND,
+            MQTTREASONCODE_RECEIVE_MAXIMUM_EXCEEDED,
+            MQTTREASONCODE_TOPIC_ALIAS_INVALID,
+            MQTTREASONCODE_PACKET_TOO_LARGE,
+            MQTTREASONCODE_MESSAGE_RATE_TOO_HIGH,
+            MQTTREASONCODE_QUOTA_EXCEEDED,
+            MQTTREASONCODE_ADMINISTRATIVE_ACTION,
+            MQTTREASONCODE_PAYLOAD_FORMAT_INVALID,
+            MQTTREASONCODE_RETAIN_NOT_SUPPORTED,
+            MQTTREASONCODE_QOS_NOT_SUPPORTED,
+            MQTTREASONCODE_USE_ANOTHER_SERVER,
+            MQTTREASONCODE_SERVER_MOVED,
+            MQTTREASONCODE_SHARED_SUBSCRIPTIONS_NOT_SUPPORTED,
+            MQTTREASONCODE_CONNECTION_RATE_EXCEEDED,
+            MQTTREASONCODE_MAXIMUM_CONNECT_TIME,
+            MQTTREASONCODE_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
+            MQTTREASONCODE_WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED,
+            MQTTCLIENT_TRACE_MAXIMUM,
+            MQTTCLIENT_TRACE_MEDIUM,
+            MQTTCLIENT_TRACE_MINIMUM,
+            MQTTCLIENT_TRACE_PROTOCOL,
+            MQTTCLIENT_TRACE_ERROR,
+            MQTTCLIENT_TRACE_SEVERE,
+            MQTTCLIENT_TRACE_FATAL,
+            MQTTASYNC_TRACE_MAXIMUM,
+            MQTTASYNC_TRACE_MEDIUM,
+            MQTTASYNC_TRACE_MINIMUM,
+            MQTTASYNC_TRACE_PROTOCOL,
+            MQTTASYNC_TRACE_ERROR,
+            MQTTASYNC_TRACE_SEVERE,
+            MQTTASYNC_TRACE_FATAL,
+        ];
+        let theirs = header_constants();
+        assert!(theirs.len() > 150, "parsed only {} constants", theirs.len());
+        for (name, value) in &theirs {
+            let found = ours.iter().find(|(n, _)| n == name);
+            assert_eq!(found.map(|f| f.1), Some(*value), "{name}");
+        }
+        for (name, _) in &ours {
+            assert!(
+                theirs.iter().any(|(n, _)| n == name),
+                "{name} is not in include/"
+            );
+        }
+    }
+
+    #[test]
+    fn struct_ids_and_versions_match_the_initializers() {
+        let table: [(&str, [c_char; 4], c_int); 22] = [
+            (
+                "MQTTSubscribe_options_initializer",
+                SUBSCRIBE_OPTIONS_ID,
+                SUBSCRIBE_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_init_options_initializer",
+                INIT_OPTIONS_ID,
+                INIT_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_message_initializer",
+                MESSAGE_ID,
+                MESSAGE_VERSION,
+            ),
+            (
+                "MQTTClient_createOptions_initializer",
+                CREATE_OPTIONS_ID,
+                CLIENT_CREATE_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_willOptions_initializer",
+                WILL_OPTIONS_ID,
+                WILL_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_SSLOptions_initializer",
+                SSL_OPTIONS_ID,
+                SSL_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_connectOptions_initializer",
+                CONNECT_OPTIONS_ID,
+                CLIENT_CONNECT_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_connectOptions_initializer5",
+                CONNECT_OPTIONS_ID,
+                CLIENT_CONNECT_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_init_options_initializer",
+                INIT_OPTIONS_ID,
+                INIT_OPTIONS_VERSION,
+            ),
+            ("MQTTAsync_message_initializer", MESSAGE_ID, MESSAGE_VERSION),
+            (
+                "MQTTAsync_connectData_initializer",
+                CONNECT_DATA_ID,
+                CONNECT_DATA_VERSION,
+            ),
+            (
+                "MQTTAsync_failureData5_initializer",
+                FAILURE_DATA5_ID,
+                FAILURE_DATA5_VERSION,
+            ),
+            (
+                "MQTTAsync_successData5_initializer",
+                SUCCESS_DATA5_ID,
+                SUCCESS_DATA5_VERSION,
+            ),
+            (
+                "MQTTAsync_responseOptions_initializer",
+                RESPONSE_OPTIONS_ID,
+                RESPONSE_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_createOptions_initializer",
+                CREATE_OPTIONS_ID,
+                ASYNC_CREATE_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_createOptions_initializer5",
+                CREATE_OPTIONS_ID,
+                ASYNC_CREATE_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_willOptions_initializer",
+                WILL_OPTIONS_ID,
+                WILL_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_SSLOptions_initializer",
+                SSL_OPTIONS_ID,
+                SSL_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer",
+                CONNECT_OPTIONS_ID,
+                ASYNC_CONNECT_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer5_ws",
+                CONNECT_OPTIONS_ID,
+                ASYNC_CONNECT_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_disconnectOptions_initializer5",
+                DISCONNECT_OPTIONS_ID,
+                DISCONNECT_OPTIONS_VERSION,
+            ),
+            ("MQTTResponse_initializer", [0; 4], RESPONSE_VERSION),
+        ];
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
+        let text: String = ["MQTTClient.h", "MQTTAsync.h", "MQTTSubscribeOpts.h"]
+            .iter()
+            .map(|h| std::fs::read_to_string(format!("{dir}/{h}")).expect("header readable"))
+            .collect();
+        for (macro_name, id, version) in table {
+            let key = format!("#define {macro_name} ");
+            let at = text
+                .find(&key)
+                .unwrap_or_else(|| panic!("{macro_name} not found"));
+            let body: String = text[at + key.len()..]
+                .chars()
+                .take(60)
+                .filter(|c| !c.is_whitespace() && *c != '\'')
+                .collect();
+            let body = body.strip_prefix('{').unwrap_or(&body);
+            let expect = if id == [0; 4] {
+                format!("{version},")
+            } else {
+                let id: String = id.iter().map(|&b| b as u8 as char).collect();
+                let mut letters = id.chars().map(String::from).collect::<Vec<_>>().join(",");
+                letters = format!("{{{letters}}},{version},");
+                letters
+            };
+            assert!(
+                body.starts_with(&expect),
+                "{macro_name}: {body} vs {expect}"
+            );
+        }
+    }
 }
