@@ -734,7 +734,7 @@ pub struct MQTTClient_SSLOptions {
     pub enableServerCertAuth: c_int,
     /// MQTT_SSL_VERSION_* (version >= 1).
     pub sslVersion: c_int,
-    /// Check the host name against the certificate (version >= 1).
+    /// Check the host name against the certificate (version >= 2).
     pub verify: c_int,
     /// Directory of CA certificates (version >= 2).
     pub CApath: *const c_char,
@@ -814,9 +814,9 @@ pub struct MQTTClient_connectOptions {
     pub binarypwd: MQTTBinary,
     /// Publish window; -1 leaves the default (version >= 6).
     pub maxInflightMessages: c_int,
-    /// Clean start (MQTT 5, version >= 7).
+    /// Clean start (MQTT 5, version >= 6).
     pub cleanstart: c_int,
-    /// Extra HTTP headers for websockets, NULL-terminated (version >= 8).
+    /// Extra HTTP headers for websockets, NULL-terminated (version >= 7).
     pub httpHeaders: *const MQTTClient_nameValue,
     /// HTTP proxy URI (version >= 8).
     pub httpProxy: *const c_char,
@@ -1141,13 +1141,13 @@ pub struct MQTTAsync_createOptions {
     pub sendWhileDisconnected: c_int,
     /// Size of the offline buffer.
     pub maxBufferedMessages: c_int,
-    /// MQTT version.
+    /// MQTT version (version >= 1).
     pub MQTTVersion: c_int,
-    /// Buffer even before the first connect (version >= 1).
+    /// Buffer even before the first connect (version >= 2).
     pub allowDisconnectedSendAtAnyTime: c_int,
-    /// Drop the oldest when the buffer is full (version >= 1).
+    /// Drop the oldest when the buffer is full (version >= 2).
     pub deleteOldestMessages: c_int,
-    /// Restore persisted messages at create (version >= 1).
+    /// Restore persisted messages at create (version >= 2).
     pub restoreMessages: c_int,
     /// Persist QoS 0 messages too (version >= 2).
     pub persistQoS0: c_int,
