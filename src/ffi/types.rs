@@ -13,6 +13,7 @@
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
 
 use std::os::raw::{c_char, c_int, c_uchar, c_uint, c_ushort, c_void};
+use std::ptr::{null, null_mut};
 
 /// Turns four ASCII bytes into the `char[4]` eye-catcher every options struct starts with.
 pub const fn struct_id(b: &[u8; 4]) -> [c_char; 4] {
@@ -344,7 +345,7 @@ impl MQTTProperties {
         count: 0,
         max_count: 0,
         length: 0,
-        array: std::ptr::null_mut(),
+        array: null_mut(),
     };
 }
 
@@ -846,8 +847,8 @@ impl MQTTResponse {
         version: RESPONSE_VERSION,
         reasonCode: MQTTREASONCODE_SUCCESS,
         reasonCodeCount: 0,
-        reasonCodes: std::ptr::null_mut(),
-        properties: std::ptr::null_mut(),
+        reasonCodes: null_mut(),
+        properties: null_mut(),
     };
 }
 
@@ -1335,6 +1336,346 @@ pub const MQTTASYNC_TRACE_FATAL: MQTTASYNC_TRACE_LEVELS = 7;
 pub type MQTTAsync_traceCallback =
     Option<unsafe extern "C" fn(level: MQTTASYNC_TRACE_LEVELS, message: *mut c_char)>;
 
+// ---------------------------------------------------------------------------------------------
+// The header's `*_initializer` macros as Rust constants
+// ---------------------------------------------------------------------------------------------
+
+const NO_BINARY: MQTTBinary = MQTTBinary {
+    len: 0,
+    data: null(),
+};
+
+impl MQTTClient_init_options {
+    /// `MQTTClient_init_options_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: INIT_OPTIONS_ID,
+        struct_version: 0,
+        do_openssl_init: 0,
+    };
+}
+
+impl MQTTAsync_init_options {
+    /// `MQTTAsync_init_options_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: INIT_OPTIONS_ID,
+        struct_version: 0,
+        do_openssl_init: 0,
+    };
+}
+
+impl MQTTClient_message {
+    /// `MQTTClient_message_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: MESSAGE_ID,
+        struct_version: 1,
+        payloadlen: 0,
+        payload: null_mut(),
+        qos: 0,
+        retained: 0,
+        dup: 0,
+        msgid: 0,
+        properties: MQTTProperties::INITIALIZER,
+    };
+}
+
+impl MQTTAsync_message {
+    /// `MQTTAsync_message_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: MESSAGE_ID,
+        struct_version: 1,
+        payloadlen: 0,
+        payload: null_mut(),
+        qos: 0,
+        retained: 0,
+        dup: 0,
+        msgid: 0,
+        properties: MQTTProperties::INITIALIZER,
+    };
+}
+
+impl MQTTClient_createOptions {
+    /// `MQTTClient_createOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: CREATE_OPTIONS_ID,
+        struct_version: 0,
+        MQTTVersion: MQTTVERSION_DEFAULT,
+    };
+}
+
+impl MQTTAsync_createOptions {
+    /// `MQTTAsync_createOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: CREATE_OPTIONS_ID,
+        struct_version: 2,
+        sendWhileDisconnected: 0,
+        maxBufferedMessages: 100,
+        MQTTVersion: MQTTVERSION_DEFAULT,
+        allowDisconnectedSendAtAnyTime: 0,
+        deleteOldestMessages: 0,
+        restoreMessages: 1,
+        persistQoS0: 1,
+    };
+    /// `MQTTAsync_createOptions_initializer5`.
+    pub const INITIALIZER5: Self = Self {
+        MQTTVersion: MQTTVERSION_5,
+        ..Self::INITIALIZER
+    };
+}
+
+impl MQTTClient_willOptions {
+    /// `MQTTClient_willOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: WILL_OPTIONS_ID,
+        struct_version: 1,
+        topicName: null(),
+        message: null(),
+        retained: 0,
+        qos: 0,
+        payload: NO_BINARY,
+    };
+}
+
+impl MQTTAsync_willOptions {
+    /// `MQTTAsync_willOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: WILL_OPTIONS_ID,
+        struct_version: 1,
+        topicName: null(),
+        message: null(),
+        retained: 0,
+        qos: 0,
+        payload: NO_BINARY,
+    };
+}
+
+impl MQTTClient_SSLOptions {
+    /// `MQTTClient_SSLOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: SSL_OPTIONS_ID,
+        struct_version: 5,
+        trustStore: null(),
+        keyStore: null(),
+        privateKey: null(),
+        privateKeyPassword: null(),
+        enabledCipherSuites: null(),
+        enableServerCertAuth: 1,
+        sslVersion: MQTT_SSL_VERSION_DEFAULT,
+        verify: 0,
+        CApath: null(),
+        ssl_error_cb: None,
+        ssl_error_context: null_mut(),
+        ssl_psk_cb: None,
+        ssl_psk_context: null_mut(),
+        disableDefaultTrustStore: 0,
+        protos: null(),
+        protos_len: 0,
+    };
+}
+
+impl MQTTAsync_SSLOptions {
+    /// `MQTTAsync_SSLOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: SSL_OPTIONS_ID,
+        struct_version: 5,
+        trustStore: null(),
+        keyStore: null(),
+        privateKey: null(),
+        privateKeyPassword: null(),
+        enabledCipherSuites: null(),
+        enableServerCertAuth: 1,
+        sslVersion: MQTT_SSL_VERSION_DEFAULT,
+        verify: 0,
+        CApath: null(),
+        ssl_error_cb: None,
+        ssl_error_context: null_mut(),
+        ssl_psk_cb: None,
+        ssl_psk_context: null_mut(),
+        disableDefaultTrustStore: 0,
+        protos: null(),
+        protos_len: 0,
+    };
+}
+
+impl MQTTClient_connectOptions {
+    /// `MQTTClient_connectOptions_initializer`: MQTT 3.x over TCP.
+    pub const INITIALIZER: Self = Self {
+        struct_id: CONNECT_OPTIONS_ID,
+        struct_version: 8,
+        keepAliveInterval: 60,
+        cleansession: 1,
+        reliable: 1,
+        will: null_mut(),
+        username: null(),
+        password: null(),
+        connectTimeout: 30,
+        retryInterval: 0,
+        ssl: null_mut(),
+        serverURIcount: 0,
+        serverURIs: null(),
+        MQTTVersion: MQTTVERSION_DEFAULT,
+        returned: MQTTClient_connectOptions_returned {
+            serverURI: null(),
+            MQTTVersion: 0,
+            sessionPresent: 0,
+        },
+        binarypwd: NO_BINARY,
+        maxInflightMessages: -1,
+        cleanstart: 0,
+        httpHeaders: null(),
+        httpProxy: null(),
+        httpsProxy: null(),
+    };
+    /// `MQTTClient_connectOptions_initializer5`: MQTT 5 over TCP.
+    pub const INITIALIZER5: Self = Self {
+        cleansession: 0,
+        MQTTVersion: MQTTVERSION_5,
+        cleanstart: 1,
+        ..Self::INITIALIZER
+    };
+    /// `MQTTClient_connectOptions_initializer_ws`: MQTT 3.x over websockets.
+    pub const INITIALIZER_WS: Self = Self {
+        keepAliveInterval: 45,
+        ..Self::INITIALIZER
+    };
+    /// `MQTTClient_connectOptions_initializer5_ws`: MQTT 5 over websockets.
+    pub const INITIALIZER5_WS: Self = Self {
+        keepAliveInterval: 45,
+        ..Self::INITIALIZER5
+    };
+}
+
+impl MQTTAsync_connectOptions {
+    /// `MQTTAsync_connectOptions_initializer`: MQTT 3.x over TCP.
+    pub const INITIALIZER: Self = Self {
+        struct_id: CONNECT_OPTIONS_ID,
+        struct_version: 8,
+        keepAliveInterval: 60,
+        cleansession: 1,
+        maxInflight: 65535,
+        will: null_mut(),
+        username: null(),
+        password: null(),
+        connectTimeout: 30,
+        retryInterval: 0,
+        ssl: null_mut(),
+        onSuccess: None,
+        onFailure: None,
+        context: null_mut(),
+        serverURIcount: 0,
+        serverURIs: null(),
+        MQTTVersion: MQTTVERSION_DEFAULT,
+        automaticReconnect: 0,
+        minRetryInterval: 1,
+        maxRetryInterval: 60,
+        binarypwd: NO_BINARY,
+        cleanstart: 0,
+        connectProperties: null_mut(),
+        willProperties: null_mut(),
+        onSuccess5: None,
+        onFailure5: None,
+        httpHeaders: null(),
+        httpProxy: null(),
+        httpsProxy: null(),
+    };
+    /// `MQTTAsync_connectOptions_initializer5`: MQTT 5 over TCP.
+    pub const INITIALIZER5: Self = Self {
+        cleansession: 0,
+        MQTTVersion: MQTTVERSION_5,
+        cleanstart: 1,
+        ..Self::INITIALIZER
+    };
+    /// `MQTTAsync_connectOptions_initializer_ws`: MQTT 3.x over websockets.
+    pub const INITIALIZER_WS: Self = Self {
+        keepAliveInterval: 45,
+        ..Self::INITIALIZER
+    };
+    /// `MQTTAsync_connectOptions_initializer5_ws`: MQTT 5 over websockets.
+    pub const INITIALIZER5_WS: Self = Self {
+        keepAliveInterval: 45,
+        ..Self::INITIALIZER5
+    };
+}
+
+impl MQTTAsync_connectData {
+    /// `MQTTAsync_connectData_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: CONNECT_DATA_ID,
+        struct_version: 0,
+        username: null(),
+        binarypwd: NO_BINARY,
+    };
+}
+
+impl MQTTAsync_failureData5 {
+    /// `MQTTAsync_failureData5_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: FAILURE_DATA5_ID,
+        struct_version: 0,
+        token: 0,
+        reasonCode: MQTTREASONCODE_SUCCESS,
+        properties: MQTTProperties::INITIALIZER,
+        code: 0,
+        message: null(),
+        packet_type: 0,
+    };
+}
+
+impl MQTTAsync_successData5 {
+    /// `MQTTAsync_successData5_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: SUCCESS_DATA5_ID,
+        struct_version: 0,
+        token: 0,
+        reasonCode: MQTTREASONCODE_SUCCESS,
+        properties: MQTTProperties::INITIALIZER,
+        alt: MQTTAsync_successData5_alt {
+            sub: MQTTAsync_successData5_codes {
+                reasonCodeCount: 0,
+                reasonCodes: null_mut(),
+            },
+        },
+    };
+}
+
+impl MQTTAsync_responseOptions {
+    /// `MQTTAsync_responseOptions_initializer` (also `MQTTAsync_callOptions_initializer`).
+    pub const INITIALIZER: Self = Self {
+        struct_id: RESPONSE_OPTIONS_ID,
+        struct_version: 1,
+        onSuccess: None,
+        onFailure: None,
+        context: null_mut(),
+        token: 0,
+        onSuccess5: None,
+        onFailure5: None,
+        properties: MQTTProperties::INITIALIZER,
+        subscribeOptions: MQTTSubscribe_options::INITIALIZER,
+        subscribeOptionsCount: 0,
+        subscribeOptionsList: null_mut(),
+    };
+}
+
+impl MQTTAsync_disconnectOptions {
+    /// `MQTTAsync_disconnectOptions_initializer` (struct_version 0).
+    pub const INITIALIZER: Self = Self {
+        struct_id: DISCONNECT_OPTIONS_ID,
+        struct_version: 0,
+        timeout: 0,
+        onSuccess: None,
+        onFailure: None,
+        context: null_mut(),
+        properties: MQTTProperties::INITIALIZER,
+        reasonCode: MQTTREASONCODE_SUCCESS,
+        onSuccess5: None,
+        onFailure5: None,
+    };
+    /// `MQTTAsync_disconnectOptions_initializer5` (struct_version 1).
+    pub const INITIALIZER5: Self = Self {
+        struct_version: 1,
+        ..Self::INITIALIZER
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1726,5 +2067,229 @@ mod tests {
                 "{macro_name}: {body} vs {expect}"
             );
         }
+    }
+
+    /// Flattens a value into the sequence of scalars a C brace initializer lists.
+    trait Flat {
+        fn flat(&self, out: &mut Vec<i64>);
+    }
+    macro_rules! flat_scalar {
+        ($($t:ty),*) => { $(impl Flat for $t { fn flat(&self, out: &mut Vec<i64>) { out.push(i64::from(*self)); } })* };
+    }
+    flat_scalar!(c_int, c_uint, c_uchar);
+    impl Flat for [c_char; 4] {
+        fn flat(&self, out: &mut Vec<i64>) {
+            out.extend(self.iter().map(|&c| i64::from(c)));
+        }
+    }
+    impl<T> Flat for *const T {
+        fn flat(&self, out: &mut Vec<i64>) {
+            out.push(i64::from(!self.is_null()));
+        }
+    }
+    impl<T> Flat for *mut T {
+        fn flat(&self, out: &mut Vec<i64>) {
+            out.push(i64::from(!self.is_null()));
+        }
+    }
+    impl<T> Flat for Option<T> {
+        fn flat(&self, out: &mut Vec<i64>) {
+            out.push(i64::from(self.is_some()));
+        }
+    }
+    macro_rules! flat_struct {
+        ($t:ty: $($f:ident),*) => {
+            impl Flat for $t { fn flat(&self, out: &mut Vec<i64>) { $(self.$f.flat(out);)* } }
+        };
+    }
+    flat_struct!(MQTTBinary: len, data);
+    flat_struct!(MQTTClient_connectOptions_returned: serverURI, MQTTVersion, sessionPresent);
+    flat_struct!(MQTTProperties: count, max_count, length, array);
+    flat_struct!(MQTTSubscribe_options: struct_id, struct_version, noLocal, retainAsPublished, retainHandling);
+    flat_struct!(MQTTClient_init_options: struct_id, struct_version, do_openssl_init);
+    flat_struct!(MQTTClient_message: struct_id, struct_version, payloadlen, payload, qos, retained, dup, msgid, properties);
+    flat_struct!(MQTTClient_createOptions: struct_id, struct_version, MQTTVersion);
+    flat_struct!(MQTTClient_willOptions: struct_id, struct_version, topicName, message, retained, qos, payload);
+    flat_struct!(MQTTClient_SSLOptions: struct_id, struct_version, trustStore, keyStore, privateKey, privateKeyPassword, enabledCipherSuites, enableServerCertAuth, sslVersion, verify, CApath, ssl_error_cb, ssl_error_context, ssl_psk_cb, ssl_psk_context, disableDefaultTrustStore, protos, protos_len);
+    flat_struct!(MQTTClient_connectOptions: struct_id, struct_version, keepAliveInterval, cleansession, reliable, will, username, password, connectTimeout, retryInterval, ssl, serverURIcount, serverURIs, MQTTVersion, returned, binarypwd, maxInflightMessages, cleanstart, httpHeaders, httpProxy, httpsProxy);
+    flat_struct!(MQTTResponse: version, reasonCode, reasonCodeCount, reasonCodes, properties);
+    flat_struct!(MQTTAsync_init_options: struct_id, struct_version, do_openssl_init);
+    flat_struct!(MQTTAsync_message: struct_id, struct_version, payloadlen, payload, qos, retained, dup, msgid, properties);
+    flat_struct!(MQTTAsync_connectData: struct_id, struct_version, username, binarypwd);
+    flat_struct!(MQTTAsync_failureData5: struct_id, struct_version, token, reasonCode, properties, code, message, packet_type);
+    flat_struct!(MQTTAsync_responseOptions: struct_id, struct_version, onSuccess, onFailure, context, token, onSuccess5, onFailure5, properties, subscribeOptions, subscribeOptionsCount, subscribeOptionsList);
+    flat_struct!(MQTTAsync_createOptions: struct_id, struct_version, sendWhileDisconnected, maxBufferedMessages, MQTTVersion, allowDisconnectedSendAtAnyTime, deleteOldestMessages, restoreMessages, persistQoS0);
+    flat_struct!(MQTTAsync_willOptions: struct_id, struct_version, topicName, message, retained, qos, payload);
+    flat_struct!(MQTTAsync_SSLOptions: struct_id, struct_version, trustStore, keyStore, privateKey, privateKeyPassword, enabledCipherSuites, enableServerCertAuth, sslVersion, verify, CApath, ssl_error_cb, ssl_error_context, ssl_psk_cb, ssl_psk_context, disableDefaultTrustStore, protos, protos_len);
+    flat_struct!(MQTTAsync_connectOptions: struct_id, struct_version, keepAliveInterval, cleansession, maxInflight, will, username, password, connectTimeout, retryInterval, ssl, onSuccess, onFailure, context, serverURIcount, serverURIs, MQTTVersion, automaticReconnect, minRetryInterval, maxRetryInterval, binarypwd, cleanstart, connectProperties, willProperties, onSuccess5, onFailure5, httpHeaders, httpProxy, httpsProxy);
+    flat_struct!(MQTTAsync_disconnectOptions: struct_id, struct_version, timeout, onSuccess, onFailure, context, properties, reasonCode, onSuccess5, onFailure5);
+
+    /// The scalars of a `#define NAME {...}` initializer in include/, nested macros expanded.
+    fn c_initializer(text: &str, consts: &[(String, i64)], name: &str) -> Vec<i64> {
+        let key = format!("#define {name} ");
+        let at = text
+            .find(&key)
+            .unwrap_or_else(|| panic!("{name} not in include/"));
+        let mut body = String::new();
+        for line in text[at + key.len()..].lines() {
+            body.push_str(line.trim_end_matches('\\'));
+            if !line.ends_with('\\') {
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        for tok in body
+            .split([',', '{', '}'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            if tok == "NULL" {
+                out.push(0);
+            } else if let Some(c) = tok.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {
+                out.push(i64::from(c.as_bytes()[0]));
+            } else if let Ok(v) = tok.parse::<i64>() {
+                out.push(v);
+            } else if tok.ends_with("_initializer") {
+                out.extend(c_initializer(text, consts, tok));
+            } else {
+                let v = consts
+                    .iter()
+                    .find(|(n, _)| n == tok)
+                    .unwrap_or_else(|| panic!("{tok}?"));
+                out.push(v.1);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn initializer_constants_match_the_header_macros() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
+        let text: String = [
+            "MQTTClient.h",
+            "MQTTAsync.h",
+            "MQTTSubscribeOpts.h",
+            "MQTTProperties.h",
+        ]
+        .iter()
+        .map(|h| std::fs::read_to_string(format!("{dir}/{h}")).expect("header readable"))
+        .collect();
+        let consts = header_constants();
+        let ours: Vec<(&str, Vec<i64>)> = vec![
+            (
+                "MQTTProperties_initializer",
+                flat(&MQTTProperties::INITIALIZER),
+            ),
+            (
+                "MQTTSubscribe_options_initializer",
+                flat(&MQTTSubscribe_options::INITIALIZER),
+            ),
+            ("MQTTResponse_initializer", flat(&MQTTResponse::INITIALIZER)),
+            (
+                "MQTTClient_init_options_initializer",
+                flat(&MQTTClient_init_options::INITIALIZER),
+            ),
+            (
+                "MQTTClient_message_initializer",
+                flat(&MQTTClient_message::INITIALIZER),
+            ),
+            (
+                "MQTTClient_createOptions_initializer",
+                flat(&MQTTClient_createOptions::INITIALIZER),
+            ),
+            (
+                "MQTTClient_willOptions_initializer",
+                flat(&MQTTClient_willOptions::INITIALIZER),
+            ),
+            (
+                "MQTTClient_SSLOptions_initializer",
+                flat(&MQTTClient_SSLOptions::INITIALIZER),
+            ),
+            (
+                "MQTTClient_connectOptions_initializer",
+                flat(&MQTTClient_connectOptions::INITIALIZER),
+            ),
+            (
+                "MQTTClient_connectOptions_initializer5",
+                flat(&MQTTClient_connectOptions::INITIALIZER5),
+            ),
+            (
+                "MQTTClient_connectOptions_initializer_ws",
+                flat(&MQTTClient_connectOptions::INITIALIZER_WS),
+            ),
+            (
+                "MQTTClient_connectOptions_initializer5_ws",
+                flat(&MQTTClient_connectOptions::INITIALIZER5_WS),
+            ),
+            (
+                "MQTTAsync_init_options_initializer",
+                flat(&MQTTAsync_init_options::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_message_initializer",
+                flat(&MQTTAsync_message::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_connectData_initializer",
+                flat(&MQTTAsync_connectData::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_failureData5_initializer",
+                flat(&MQTTAsync_failureData5::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_responseOptions_initializer",
+                flat(&MQTTAsync_responseOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_createOptions_initializer",
+                flat(&MQTTAsync_createOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_createOptions_initializer5",
+                flat(&MQTTAsync_createOptions::INITIALIZER5),
+            ),
+            (
+                "MQTTAsync_willOptions_initializer",
+                flat(&MQTTAsync_willOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_SSLOptions_initializer",
+                flat(&MQTTAsync_SSLOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer",
+                flat(&MQTTAsync_connectOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer5",
+                flat(&MQTTAsync_connectOptions::INITIALIZER5),
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer_ws",
+                flat(&MQTTAsync_connectOptions::INITIALIZER_WS),
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer5_ws",
+                flat(&MQTTAsync_connectOptions::INITIALIZER5_WS),
+            ),
+            (
+                "MQTTAsync_disconnectOptions_initializer",
+                flat(&MQTTAsync_disconnectOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_disconnectOptions_initializer5",
+                flat(&MQTTAsync_disconnectOptions::INITIALIZER5),
+            ),
+        ];
+        for (name, values) in ours {
+            assert_eq!(values, c_initializer(&text, &consts, name), "{name}");
+        }
+    }
+
+    fn flat<T: Flat>(v: &T) -> Vec<i64> {
+        let mut out = Vec::new();
+        v.flat(&mut out);
+        out
     }
 }
