@@ -4,3 +4,4 @@
 pub(crate) mod panic;
 pub mod properties;
 pub mod types;
+pub mod versioned;
