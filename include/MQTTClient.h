@@ -437,7 +437,8 @@ LIBMQTT_API int MQTTClient_isConnected(MQTTClient handle);
 
 /**
  * Subscribes to one topic filter, blocking until SUBACK.
- * @return MQTTCLIENT_SUCCESS, an error, or the granted QoS when it is below the one asked for
+ * @return the QoS the server granted (0, 1 or 2; 0 is also MQTTCLIENT_SUCCESS),
+ *         MQTT_BAD_SUBSCRIBE if the server refused, or a negative MQTTCLIENT_ error
  */
 LIBMQTT_API int MQTTClient_subscribe(MQTTClient handle, const char* topic, int qos);
 
