@@ -418,13 +418,13 @@ typedef struct
 	int sendWhileDisconnected;
 	/** Limit of the offline buffer. */
 	int maxBufferedMessages;
-	/** MQTT version this client will speak. */
+	/** MQTT version this client will speak (version 1). */
 	int MQTTVersion;
-	/** 1 to buffer even before the first connect (version 1). */
+	/** 1 to buffer even before the first connect (version 2). */
 	int allowDisconnectedSendAtAnyTime;
-	/** 1 to drop the oldest buffered message when full (version 1). */
+	/** 1 to drop the oldest buffered message when full (version 2). */
 	int deleteOldestMessages;
-	/** 1 to restore persisted messages at create (version 1). */
+	/** 1 to restore persisted messages at create (version 2). */
 	int restoreMessages;
 	/** 1 to persist QoS 0 messages as well (version 2). */
 	int persistQoS0;
@@ -495,7 +495,7 @@ typedef struct
     int enableServerCertAuth;
 	/** One of the MQTT_SSL_VERSION_ values (version 1). */
     int sslVersion;
-	/** 1 to check the host name against the certificate (version 1). */
+	/** 1 to check the host name against the certificate (version 2). */
     int verify;
 	/** Directory of CA certificates (version 2). */
 	const char* CApath;

@@ -276,7 +276,7 @@ typedef struct
     int enableServerCertAuth;
 	/** One of the MQTT_SSL_VERSION_ values (version 1). */
     int sslVersion;
-	/** 1 to check the host name against the certificate (version 1). */
+	/** 1 to check the host name against the certificate (version 2). */
     int verify;
 	/** Directory of CA certificates (version 2). */
 	const char* CApath;
@@ -356,9 +356,9 @@ typedef struct
 	} binarypwd;
 	/** Limit of QoS>0 messages in flight; -1 for the default (version 6). */
 	int maxInflightMessages;
-	/** MQTT 5 clean start (version 7). */
+	/** MQTT 5 clean start (version 6). */
 	int cleanstart;
-	/** Extra HTTP headers for websocket connects, ending with {NULL, NULL} (version 8). */
+	/** Extra HTTP headers for websocket connects, ending with {NULL, NULL} (version 7). */
 	const MQTTClient_nameValue* httpHeaders;
 	/** HTTP proxy for ws:// (version 8). */
 	const char* httpProxy;
@@ -437,7 +437,8 @@ LIBMQTT_API int MQTTClient_isConnected(MQTTClient handle);
 
 /**
  * Subscribes to one topic filter, blocking until SUBACK.
- * @return MQTTCLIENT_SUCCESS, an error, or the granted QoS when it is below the one asked for
+ * @return the QoS the server granted (0, 1 or 2; 0 is also MQTTCLIENT_SUCCESS),
+ *         MQTT_BAD_SUBSCRIBE if the server refused, or a negative MQTTCLIENT_ error
  */
 LIBMQTT_API int MQTTClient_subscribe(MQTTClient handle, const char* topic, int qos);
 

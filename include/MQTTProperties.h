@@ -11,7 +11,7 @@
 
 #include "MQTTExportDeclarations.h"
 
-/** What the property getters return when the identifier is absent. */
+/** What MQTTProperties_add returns for an identifier MQTT 5 does not define. */
 #define MQTT_INVALID_PROPERTY_ID -2
 
 /** MQTT 5 property identifiers, numbered as on the wire. */
@@ -109,9 +109,10 @@ typedef struct MQTTProperties
 int MQTTProperties_len(MQTTProperties* props);
 
 /**
- * Appends a copy of a property (its strings and data are copied).
- * @return 0 on success, nonzero if the identifier is unknown, the property may not
- *         appear twice and is already present, or memory ran out
+ * Appends a copy of a property; string and binary data are copied. Repeats are
+ * accepted for every identifier (the MQTT rules on repeats are checked when sending).
+ * @return 0 on success, MQTT_INVALID_PROPERTY_ID for an unknown identifier, or a
+ *         negative code if memory ran out
  */
 LIBMQTT_API int MQTTProperties_add(MQTTProperties* props, const MQTTProperty* prop);
 
@@ -149,13 +150,13 @@ LIBMQTT_API int MQTTProperties_propertyCount(MQTTProperties *props, enum MQTTPro
 
 /**
  * Integer value of the first property with this identifier.
- * @return the value, or MQTT_INVALID_PROPERTY_ID if absent or not an integer
+ * @return the value; -9999999 if there is none, -999999 if it holds a string or data
  */
 LIBMQTT_API int MQTTProperties_getNumericValue(MQTTProperties *props, enum MQTTPropertyCodes propid);
 
 /**
  * Integer value of the index-th (from 0) property with this identifier.
- * @return the value, or MQTT_INVALID_PROPERTY_ID if there is no such entry
+ * @return the value; -9999999 if there is no such entry, -999999 if it holds a string or data
  */
 LIBMQTT_API int MQTTProperties_getNumericValueAt(MQTTProperties *props, enum MQTTPropertyCodes propid, int index);
 

@@ -1,7 +1,10 @@
 //! The C ABI: `repr(C)` types, argument checks, struct_version handling and the panic
 //! boundary. No protocol logic lives here: convert, validate, call `client`, convert back.
 
+pub(crate) mod panic;
+pub mod properties;
 pub mod types;
+pub mod versioned;
 
 #[cfg(feature = "async")]
 pub mod async_api;

@@ -13,6 +13,7 @@
 #![allow(non_camel_case_types, non_snake_case, non_upper_case_globals)]
 
 use std::os::raw::{c_char, c_int, c_uchar, c_uint, c_ushort, c_void};
+use std::ptr::{null, null_mut};
 
 /// Turns four ASCII bytes into the `char[4]` eye-catcher every options struct starts with.
 pub const fn struct_id(b: &[u8; 4]) -> [c_char; 4] {
@@ -344,7 +345,7 @@ impl MQTTProperties {
         count: 0,
         max_count: 0,
         length: 0,
-        array: std::ptr::null_mut(),
+        array: null_mut(),
     };
 }
 
@@ -734,7 +735,7 @@ pub struct MQTTClient_SSLOptions {
     pub enableServerCertAuth: c_int,
     /// MQTT_SSL_VERSION_* (version >= 1).
     pub sslVersion: c_int,
-    /// Check the host name against the certificate (version >= 1).
+    /// Check the host name against the certificate (version >= 2).
     pub verify: c_int,
     /// Directory of CA certificates (version >= 2).
     pub CApath: *const c_char,
@@ -814,9 +815,9 @@ pub struct MQTTClient_connectOptions {
     pub binarypwd: MQTTBinary,
     /// Publish window; -1 leaves the default (version >= 6).
     pub maxInflightMessages: c_int,
-    /// Clean start (MQTT 5, version >= 7).
+    /// Clean start (MQTT 5, version >= 6).
     pub cleanstart: c_int,
-    /// Extra HTTP headers for websockets, NULL-terminated (version >= 8).
+    /// Extra HTTP headers for websockets, NULL-terminated (version >= 7).
     pub httpHeaders: *const MQTTClient_nameValue,
     /// HTTP proxy URI (version >= 8).
     pub httpProxy: *const c_char,
@@ -846,8 +847,8 @@ impl MQTTResponse {
         version: RESPONSE_VERSION,
         reasonCode: MQTTREASONCODE_SUCCESS,
         reasonCodeCount: 0,
-        reasonCodes: std::ptr::null_mut(),
-        properties: std::ptr::null_mut(),
+        reasonCodes: null_mut(),
+        properties: null_mut(),
     };
 }
 
@@ -1141,13 +1142,13 @@ pub struct MQTTAsync_createOptions {
     pub sendWhileDisconnected: c_int,
     /// Size of the offline buffer.
     pub maxBufferedMessages: c_int,
-    /// MQTT version.
+    /// MQTT version (version >= 1).
     pub MQTTVersion: c_int,
-    /// Buffer even before the first connect (version >= 1).
+    /// Buffer even before the first connect (version >= 2).
     pub allowDisconnectedSendAtAnyTime: c_int,
-    /// Drop the oldest when the buffer is full (version >= 1).
+    /// Drop the oldest when the buffer is full (version >= 2).
     pub deleteOldestMessages: c_int,
-    /// Restore persisted messages at create (version >= 1).
+    /// Restore persisted messages at create (version >= 2).
     pub restoreMessages: c_int,
     /// Persist QoS 0 messages too (version >= 2).
     pub persistQoS0: c_int,
@@ -1335,6 +1336,346 @@ pub const MQTTASYNC_TRACE_FATAL: MQTTASYNC_TRACE_LEVELS = 7;
 pub type MQTTAsync_traceCallback =
     Option<unsafe extern "C" fn(level: MQTTASYNC_TRACE_LEVELS, message: *mut c_char)>;
 
+// ---------------------------------------------------------------------------------------------
+// The header's `*_initializer` macros as Rust constants
+// ---------------------------------------------------------------------------------------------
+
+const NO_BINARY: MQTTBinary = MQTTBinary {
+    len: 0,
+    data: null(),
+};
+
+impl MQTTClient_init_options {
+    /// `MQTTClient_init_options_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: INIT_OPTIONS_ID,
+        struct_version: 0,
+        do_openssl_init: 0,
+    };
+}
+
+impl MQTTAsync_init_options {
+    /// `MQTTAsync_init_options_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: INIT_OPTIONS_ID,
+        struct_version: 0,
+        do_openssl_init: 0,
+    };
+}
+
+impl MQTTClient_message {
+    /// `MQTTClient_message_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: MESSAGE_ID,
+        struct_version: 1,
+        payloadlen: 0,
+        payload: null_mut(),
+        qos: 0,
+        retained: 0,
+        dup: 0,
+        msgid: 0,
+        properties: MQTTProperties::INITIALIZER,
+    };
+}
+
+impl MQTTAsync_message {
+    /// `MQTTAsync_message_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: MESSAGE_ID,
+        struct_version: 1,
+        payloadlen: 0,
+        payload: null_mut(),
+        qos: 0,
+        retained: 0,
+        dup: 0,
+        msgid: 0,
+        properties: MQTTProperties::INITIALIZER,
+    };
+}
+
+impl MQTTClient_createOptions {
+    /// `MQTTClient_createOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: CREATE_OPTIONS_ID,
+        struct_version: 0,
+        MQTTVersion: MQTTVERSION_DEFAULT,
+    };
+}
+
+impl MQTTAsync_createOptions {
+    /// `MQTTAsync_createOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: CREATE_OPTIONS_ID,
+        struct_version: 2,
+        sendWhileDisconnected: 0,
+        maxBufferedMessages: 100,
+        MQTTVersion: MQTTVERSION_DEFAULT,
+        allowDisconnectedSendAtAnyTime: 0,
+        deleteOldestMessages: 0,
+        restoreMessages: 1,
+        persistQoS0: 1,
+    };
+    /// `MQTTAsync_createOptions_initializer5`.
+    pub const INITIALIZER5: Self = Self {
+        MQTTVersion: MQTTVERSION_5,
+        ..Self::INITIALIZER
+    };
+}
+
+impl MQTTClient_willOptions {
+    /// `MQTTClient_willOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: WILL_OPTIONS_ID,
+        struct_version: 1,
+        topicName: null(),
+        message: null(),
+        retained: 0,
+        qos: 0,
+        payload: NO_BINARY,
+    };
+}
+
+impl MQTTAsync_willOptions {
+    /// `MQTTAsync_willOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: WILL_OPTIONS_ID,
+        struct_version: 1,
+        topicName: null(),
+        message: null(),
+        retained: 0,
+        qos: 0,
+        payload: NO_BINARY,
+    };
+}
+
+impl MQTTClient_SSLOptions {
+    /// `MQTTClient_SSLOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: SSL_OPTIONS_ID,
+        struct_version: 5,
+        trustStore: null(),
+        keyStore: null(),
+        privateKey: null(),
+        privateKeyPassword: null(),
+        enabledCipherSuites: null(),
+        enableServerCertAuth: 1,
+        sslVersion: MQTT_SSL_VERSION_DEFAULT,
+        verify: 0,
+        CApath: null(),
+        ssl_error_cb: None,
+        ssl_error_context: null_mut(),
+        ssl_psk_cb: None,
+        ssl_psk_context: null_mut(),
+        disableDefaultTrustStore: 0,
+        protos: null(),
+        protos_len: 0,
+    };
+}
+
+impl MQTTAsync_SSLOptions {
+    /// `MQTTAsync_SSLOptions_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: SSL_OPTIONS_ID,
+        struct_version: 5,
+        trustStore: null(),
+        keyStore: null(),
+        privateKey: null(),
+        privateKeyPassword: null(),
+        enabledCipherSuites: null(),
+        enableServerCertAuth: 1,
+        sslVersion: MQTT_SSL_VERSION_DEFAULT,
+        verify: 0,
+        CApath: null(),
+        ssl_error_cb: None,
+        ssl_error_context: null_mut(),
+        ssl_psk_cb: None,
+        ssl_psk_context: null_mut(),
+        disableDefaultTrustStore: 0,
+        protos: null(),
+        protos_len: 0,
+    };
+}
+
+impl MQTTClient_connectOptions {
+    /// `MQTTClient_connectOptions_initializer`: MQTT 3.x over TCP.
+    pub const INITIALIZER: Self = Self {
+        struct_id: CONNECT_OPTIONS_ID,
+        struct_version: 8,
+        keepAliveInterval: 60,
+        cleansession: 1,
+        reliable: 1,
+        will: null_mut(),
+        username: null(),
+        password: null(),
+        connectTimeout: 30,
+        retryInterval: 0,
+        ssl: null_mut(),
+        serverURIcount: 0,
+        serverURIs: null(),
+        MQTTVersion: MQTTVERSION_DEFAULT,
+        returned: MQTTClient_connectOptions_returned {
+            serverURI: null(),
+            MQTTVersion: 0,
+            sessionPresent: 0,
+        },
+        binarypwd: NO_BINARY,
+        maxInflightMessages: -1,
+        cleanstart: 0,
+        httpHeaders: null(),
+        httpProxy: null(),
+        httpsProxy: null(),
+    };
+    /// `MQTTClient_connectOptions_initializer5`: MQTT 5 over TCP.
+    pub const INITIALIZER5: Self = Self {
+        cleansession: 0,
+        MQTTVersion: MQTTVERSION_5,
+        cleanstart: 1,
+        ..Self::INITIALIZER
+    };
+    /// `MQTTClient_connectOptions_initializer_ws`: MQTT 3.x over websockets.
+    pub const INITIALIZER_WS: Self = Self {
+        keepAliveInterval: 45,
+        ..Self::INITIALIZER
+    };
+    /// `MQTTClient_connectOptions_initializer5_ws`: MQTT 5 over websockets.
+    pub const INITIALIZER5_WS: Self = Self {
+        keepAliveInterval: 45,
+        ..Self::INITIALIZER5
+    };
+}
+
+impl MQTTAsync_connectOptions {
+    /// `MQTTAsync_connectOptions_initializer`: MQTT 3.x over TCP.
+    pub const INITIALIZER: Self = Self {
+        struct_id: CONNECT_OPTIONS_ID,
+        struct_version: 8,
+        keepAliveInterval: 60,
+        cleansession: 1,
+        maxInflight: 65535,
+        will: null_mut(),
+        username: null(),
+        password: null(),
+        connectTimeout: 30,
+        retryInterval: 0,
+        ssl: null_mut(),
+        onSuccess: None,
+        onFailure: None,
+        context: null_mut(),
+        serverURIcount: 0,
+        serverURIs: null(),
+        MQTTVersion: MQTTVERSION_DEFAULT,
+        automaticReconnect: 0,
+        minRetryInterval: 1,
+        maxRetryInterval: 60,
+        binarypwd: NO_BINARY,
+        cleanstart: 0,
+        connectProperties: null_mut(),
+        willProperties: null_mut(),
+        onSuccess5: None,
+        onFailure5: None,
+        httpHeaders: null(),
+        httpProxy: null(),
+        httpsProxy: null(),
+    };
+    /// `MQTTAsync_connectOptions_initializer5`: MQTT 5 over TCP.
+    pub const INITIALIZER5: Self = Self {
+        cleansession: 0,
+        MQTTVersion: MQTTVERSION_5,
+        cleanstart: 1,
+        ..Self::INITIALIZER
+    };
+    /// `MQTTAsync_connectOptions_initializer_ws`: MQTT 3.x over websockets.
+    pub const INITIALIZER_WS: Self = Self {
+        keepAliveInterval: 45,
+        ..Self::INITIALIZER
+    };
+    /// `MQTTAsync_connectOptions_initializer5_ws`: MQTT 5 over websockets.
+    pub const INITIALIZER5_WS: Self = Self {
+        keepAliveInterval: 45,
+        ..Self::INITIALIZER5
+    };
+}
+
+impl MQTTAsync_connectData {
+    /// `MQTTAsync_connectData_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: CONNECT_DATA_ID,
+        struct_version: 0,
+        username: null(),
+        binarypwd: NO_BINARY,
+    };
+}
+
+impl MQTTAsync_failureData5 {
+    /// `MQTTAsync_failureData5_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: FAILURE_DATA5_ID,
+        struct_version: 0,
+        token: 0,
+        reasonCode: MQTTREASONCODE_SUCCESS,
+        properties: MQTTProperties::INITIALIZER,
+        code: 0,
+        message: null(),
+        packet_type: 0,
+    };
+}
+
+impl MQTTAsync_successData5 {
+    /// `MQTTAsync_successData5_initializer`.
+    pub const INITIALIZER: Self = Self {
+        struct_id: SUCCESS_DATA5_ID,
+        struct_version: 0,
+        token: 0,
+        reasonCode: MQTTREASONCODE_SUCCESS,
+        properties: MQTTProperties::INITIALIZER,
+        alt: MQTTAsync_successData5_alt {
+            sub: MQTTAsync_successData5_codes {
+                reasonCodeCount: 0,
+                reasonCodes: null_mut(),
+            },
+        },
+    };
+}
+
+impl MQTTAsync_responseOptions {
+    /// `MQTTAsync_responseOptions_initializer` (also `MQTTAsync_callOptions_initializer`).
+    pub const INITIALIZER: Self = Self {
+        struct_id: RESPONSE_OPTIONS_ID,
+        struct_version: 1,
+        onSuccess: None,
+        onFailure: None,
+        context: null_mut(),
+        token: 0,
+        onSuccess5: None,
+        onFailure5: None,
+        properties: MQTTProperties::INITIALIZER,
+        subscribeOptions: MQTTSubscribe_options::INITIALIZER,
+        subscribeOptionsCount: 0,
+        subscribeOptionsList: null_mut(),
+    };
+}
+
+impl MQTTAsync_disconnectOptions {
+    /// `MQTTAsync_disconnectOptions_initializer` (struct_version 0).
+    pub const INITIALIZER: Self = Self {
+        struct_id: DISCONNECT_OPTIONS_ID,
+        struct_version: 0,
+        timeout: 0,
+        onSuccess: None,
+        onFailure: None,
+        context: null_mut(),
+        properties: MQTTProperties::INITIALIZER,
+        reasonCode: MQTTREASONCODE_SUCCESS,
+        onSuccess5: None,
+        onFailure5: None,
+    };
+    /// `MQTTAsync_disconnectOptions_initializer5` (struct_version 1).
+    pub const INITIALIZER5: Self = Self {
+        struct_version: 1,
+        ..Self::INITIALIZER
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1358,5 +1699,597 @@ mod tests {
         assert_eq!(size_of::<MQTTAsync_disconnectOptions>(), 88);
         assert_eq!(size_of::<MQTTAsync_failureData5>(), 64);
         assert_eq!(size_of::<MQTTResponse>(), 32);
+    }
+
+    macro_rules! named {
+        ($($c:ident),* $(,)?) => { vec![$((stringify!($c), i64::from($c))),*] };
+    }
+
+    /// Every `#define NAME <integer>` and enum constant of the public headers, with values.
+    fn header_constants() -> Vec<(String, i64)> {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
+        let mut out = Vec::new();
+        for h in [
+            "MQTTClient.h",
+            "MQTTAsync.h",
+            "MQTTProperties.h",
+            "MQTTReasonCodes.h",
+            "MQTTClientPersistence.h",
+        ] {
+            let text = std::fs::read_to_string(format!("{dir}/{h}")).expect("header readable");
+            let text = strip_comments(&text);
+            for line in text.lines() {
+                let words: Vec<&str> = line.split_whitespace().collect();
+                if words.len() == 3 && words[0] == "#define" {
+                    if let Some(v) = parse_int(words[2]) {
+                        out.push((words[1].to_string(), v));
+                    }
+                }
+            }
+            let mut rest = text.as_str();
+            while let Some(i) = rest.find("enum ") {
+                rest = &rest[i..];
+                let (Some(open), Some(close)) = (rest.find('{'), rest.find('}')) else {
+                    break;
+                };
+                if open < close && !rest[5..open].contains(';') && !rest[5..open].contains('(') {
+                    let mut next = 0;
+                    for item in rest[open + 1..close].split(',') {
+                        let item = item.trim();
+                        if item.is_empty() {
+                            continue;
+                        }
+                        let (name, value) = match item.split_once('=') {
+                            Some((n, v)) => (n.trim(), parse_int(v.trim()).expect("enum value")),
+                            None => (item, next),
+                        };
+                        out.push((name.to_string(), value));
+                        next = value + 1;
+                    }
+                }
+                rest = &rest[5..];
+            }
+        }
+        out
+    }
+
+    fn strip_comments(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(i) = rest.find("/*") {
+            out.push_str(&rest[..i]);
+            rest = rest[i..].find("*/").map_or("", |j| &rest[i + j + 2..]);
+        }
+        out.push_str(rest);
+        out
+    }
+
+    fn parse_int(s: &str) -> Option<i64> {
+        match s.strip_prefix("0x") {
+            Some(hex) => i64::from_str_radix(hex, 16).ok(),
+            None => s.parse().ok(),
+        }
+    }
+
+    #[test]
+    fn constants_match_the_headers() {
+        let ours: Vec<(&str, i64)> = named![
+            MQTTCLIENT_SUCCESS,
+            MQTTCLIENT_FAILURE,
+            MQTTCLIENT_PERSISTENCE_ERROR,
+            MQTTCLIENT_DISCONNECTED,
+            MQTTCLIENT_MAX_MESSAGES_INFLIGHT,
+            MQTTCLIENT_BAD_UTF8_STRING,
+            MQTTCLIENT_NULL_PARAMETER,
+            MQTTCLIENT_TOPICNAME_TRUNCATED,
+            MQTTCLIENT_BAD_STRUCTURE,
+            MQTTCLIENT_BAD_QOS,
+            MQTTCLIENT_SSL_NOT_SUPPORTED,
+            MQTTCLIENT_BAD_MQTT_VERSION,
+            MQTTCLIENT_BAD_PROTOCOL,
+            MQTTCLIENT_BAD_MQTT_OPTION,
+            MQTTCLIENT_WRONG_MQTT_VERSION,
+            MQTTCLIENT_0_LEN_WILL_TOPIC,
+            MQTTASYNC_SUCCESS,
+            MQTTASYNC_FAILURE,
+            MQTTASYNC_PERSISTENCE_ERROR,
+            MQTTASYNC_DISCONNECTED,
+            MQTTASYNC_MAX_MESSAGES_INFLIGHT,
+            MQTTASYNC_BAD_UTF8_STRING,
+            MQTTASYNC_NULL_PARAMETER,
+            MQTTASYNC_TOPICNAME_TRUNCATED,
+            MQTTASYNC_BAD_STRUCTURE,
+            MQTTASYNC_BAD_QOS,
+            MQTTASYNC_NO_MORE_MSGIDS,
+            MQTTASYNC_OPERATION_INCOMPLETE,
+            MQTTASYNC_MAX_BUFFERED_MESSAGES,
+            MQTTASYNC_SSL_NOT_SUPPORTED,
+            MQTTASYNC_BAD_PROTOCOL,
+            MQTTASYNC_BAD_MQTT_OPTION,
+            MQTTASYNC_WRONG_MQTT_VERSION,
+            MQTTASYNC_0_LEN_WILL_TOPIC,
+            MQTTASYNC_COMMAND_IGNORED,
+            MQTTASYNC_MAX_BUFFERED,
+            MQTTASYNC_TRUE,
+            MQTTVERSION_DEFAULT,
+            MQTTVERSION_3_1,
+            MQTTVERSION_3_1_1,
+            MQTTVERSION_5,
+            MQTT_BAD_SUBSCRIBE,
+            MQTT_SSL_VERSION_DEFAULT,
+            MQTT_SSL_VERSION_TLS_1_0,
+            MQTT_SSL_VERSION_TLS_1_1,
+            MQTT_SSL_VERSION_TLS_1_2,
+            MQTTCLIENT_PERSISTENCE_DEFAULT,
+            MQTTCLIENT_PERSISTENCE_NONE,
+            MQTTCLIENT_PERSISTENCE_USER,
+            MQTT_INVALID_PROPERTY_ID,
+            MQTTPROPERTY_CODE_PAYLOAD_FORMAT_INDICATOR,
+            MQTTPROPERTY_CODE_MESSAGE_EXPIRY_INTERVAL,
+            MQTTPROPERTY_CODE_CONTENT_TYPE,
+            MQTTPROPERTY_CODE_RESPONSE_TOPIC,
+            MQTTPROPERTY_CODE_CORRELATION_DATA,
+            MQTTPROPERTY_CODE_SUBSCRIPTION_IDENTIFIER,
+            MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL,
+            MQTTPROPERTY_CODE_ASSIGNED_CLIENT_IDENTIFER,
+            MQTTPROPERTY_CODE_SERVER_KEEP_ALIVE,
+            MQTTPROPERTY_CODE_AUTHENTICATION_METHOD,
+            MQTTPROPERTY_CODE_AUTHENTICATION_DATA,
+            MQTTPROPERTY_CODE_REQUEST_PROBLEM_INFORMATION,
+            MQTTPROPERTY_CODE_WILL_DELAY_INTERVAL,
+            MQTTPROPERTY_CODE_REQUEST_RESPONSE_INFORMATION,
+            MQTTPROPERTY_CODE_RESPONSE_INFORMATION,
+            MQTTPROPERTY_CODE_SERVER_REFERENCE,
+            MQTTPROPERTY_CODE_REASON_STRING,
+            MQTTPROPERTY_CODE_RECEIVE_MAXIMUM,
+            MQTTPROPERTY_CODE_TOPIC_ALIAS_MAXIMUM,
+            MQTTPROPERTY_CODE_TOPIC_ALIAS,
+            MQTTPROPERTY_CODE_MAXIMUM_QOS,
+            MQTTPROPERTY_CODE_RETAIN_AVAILABLE,
+            MQTTPROPERTY_CODE_USER_PROPERTY,
+            MQTTPROPERTY_CODE_MAXIMUM_PACKET_SIZE,
+            MQTTPROPERTY_CODE_WILDCARD_SUBSCRIPTION_AVAILABLE,
+            MQTTPROPERTY_CODE_SUBSCRIPTION_IDENTIFIERS_AVAILABLE,
+            MQTTPROPERTY_CODE_SHARED_SUBSCRIPTION_AVAILABLE,
+            MQTTPROPERTY_TYPE_BYTE,
+            MQTTPROPERTY_TYPE_TWO_BYTE_INTEGER,
+            MQTTPROPERTY_TYPE_FOUR_BYTE_INTEGER,
+            MQTTPROPERTY_TYPE_VARIABLE_BYTE_INTEGER,
+            MQTTPROPERTY_TYPE_BINARY_DATA,
+            MQTTPROPERTY_TYPE_UTF_8_ENCODED_STRING,
+            MQTTPROPERTY_TYPE_UTF_8_STRING_PAIR,
+            MQTTREASONCODE_SUCCESS,
+            MQTTREASONCODE_NORMAL_DISCONNECTION,
+            MQTTREASONCODE_GRANTED_QOS_0,
+            MQTTREASONCODE_GRANTED_QOS_1,
+            MQTTREASONCODE_GRANTED_QOS_2,
+            MQTTREASONCODE_DISCONNECT_WITH_WILL_MESSAGE,
+            MQTTREASONCODE_NO_MATCHING_SUBSCRIBERS,
+            MQTTREASONCODE_NO_SUBSCRIPTION_FOUND,
+            MQTTREASONCODE_CONTINUE_AUTHENTICATION,
+            MQTTREASONCODE_RE_AUTHENTICATE,
+            MQTTREASONCODE_UNSPECIFIED_ERROR,
+            MQTTREASONCODE_MALFORMED_PACKET,
+            MQTTREASONCODE_PROTOCOL_ERROR,
+            MQTTREASONCODE_IMPLEMENTATION_SPECIFIC_ERROR,
+            MQTTREASONCODE_UNSUPPORTED_PROTOCOL_VERSION,
+            MQTTREASONCODE_CLIENT_IDENTIFIER_NOT_VALID,
+            MQTTREASONCODE_BAD_USER_NAME_OR_PASSWORD,
+            MQTTREASONCODE_NOT_AUTHORIZED,
+            MQTTREASONCODE_SERVER_UNAVAILABLE,
+            MQTTREASONCODE_SERVER_BUSY,
+            MQTTREASONCODE_BANNED,
+            MQTTREASONCODE_SERVER_SHUTTING_DOWN,
+            MQTTREASONCODE_BAD_AUTHENTICATION_METHOD,
+            MQTTREASONCODE_KEEP_ALIVE_TIMEOUT,
+            MQTTREASONCODE_SESSION_TAKEN_OVER,
+            MQTTREASONCODE_TOPIC_FILTER_INVALID,
+            MQTTREASONCODE_TOPIC_NAME_INVALID,
+            MQTTREASONCODE_PACKET_IDENTIFIER_IN_USE,
+            MQTTREASONCODE_PACKET_IDENTIFIER_NOT_FOUND,
+            MQTTREASONCODE_RECEIVE_MAXIMUM_EXCEEDED,
+            MQTTREASONCODE_TOPIC_ALIAS_INVALID,
+            MQTTREASONCODE_PACKET_TOO_LARGE,
+            MQTTREASONCODE_MESSAGE_RATE_TOO_HIGH,
+            MQTTREASONCODE_QUOTA_EXCEEDED,
+            MQTTREASONCODE_ADMINISTRATIVE_ACTION,
+            MQTTREASONCODE_PAYLOAD_FORMAT_INVALID,
+            MQTTREASONCODE_RETAIN_NOT_SUPPORTED,
+            MQTTREASONCODE_QOS_NOT_SUPPORTED,
+            MQTTREASONCODE_USE_ANOTHER_SERVER,
+            MQTTREASONCODE_SERVER_MOVED,
+            MQTTREASONCODE_SHARED_SUBSCRIPTIONS_NOT_SUPPORTED,
+            MQTTREASONCODE_CONNECTION_RATE_EXCEEDED,
+            MQTTREASONCODE_MAXIMUM_CONNECT_TIME,
+            MQTTREASONCODE_SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
+            MQTTREASONCODE_WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED,
+            MQTTCLIENT_TRACE_MAXIMUM,
+            MQTTCLIENT_TRACE_MEDIUM,
+            MQTTCLIENT_TRACE_MINIMUM,
+            MQTTCLIENT_TRACE_PROTOCOL,
+            MQTTCLIENT_TRACE_ERROR,
+            MQTTCLIENT_TRACE_SEVERE,
+            MQTTCLIENT_TRACE_FATAL,
+            MQTTASYNC_TRACE_MAXIMUM,
+            MQTTASYNC_TRACE_MEDIUM,
+            MQTTASYNC_TRACE_MINIMUM,
+            MQTTASYNC_TRACE_PROTOCOL,
+            MQTTASYNC_TRACE_ERROR,
+            MQTTASYNC_TRACE_SEVERE,
+            MQTTASYNC_TRACE_FATAL,
+        ];
+        let theirs = header_constants();
+        assert!(theirs.len() > 150, "parsed only {} constants", theirs.len());
+        for (name, value) in &theirs {
+            let found = ours.iter().find(|(n, _)| n == name);
+            assert_eq!(found.map(|f| f.1), Some(*value), "{name}");
+        }
+        for (name, _) in &ours {
+            assert!(
+                theirs.iter().any(|(n, _)| n == name),
+                "{name} is not in include/"
+            );
+        }
+    }
+
+    #[test]
+    fn struct_ids_and_versions_match_the_initializers() {
+        let table: [(&str, [c_char; 4], c_int); 22] = [
+            (
+                "MQTTSubscribe_options_initializer",
+                SUBSCRIBE_OPTIONS_ID,
+                SUBSCRIBE_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_init_options_initializer",
+                INIT_OPTIONS_ID,
+                INIT_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_message_initializer",
+                MESSAGE_ID,
+                MESSAGE_VERSION,
+            ),
+            (
+                "MQTTClient_createOptions_initializer",
+                CREATE_OPTIONS_ID,
+                CLIENT_CREATE_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_willOptions_initializer",
+                WILL_OPTIONS_ID,
+                WILL_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_SSLOptions_initializer",
+                SSL_OPTIONS_ID,
+                SSL_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_connectOptions_initializer",
+                CONNECT_OPTIONS_ID,
+                CLIENT_CONNECT_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTClient_connectOptions_initializer5",
+                CONNECT_OPTIONS_ID,
+                CLIENT_CONNECT_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_init_options_initializer",
+                INIT_OPTIONS_ID,
+                INIT_OPTIONS_VERSION,
+            ),
+            ("MQTTAsync_message_initializer", MESSAGE_ID, MESSAGE_VERSION),
+            (
+                "MQTTAsync_connectData_initializer",
+                CONNECT_DATA_ID,
+                CONNECT_DATA_VERSION,
+            ),
+            (
+                "MQTTAsync_failureData5_initializer",
+                FAILURE_DATA5_ID,
+                FAILURE_DATA5_VERSION,
+            ),
+            (
+                "MQTTAsync_successData5_initializer",
+                SUCCESS_DATA5_ID,
+                SUCCESS_DATA5_VERSION,
+            ),
+            (
+                "MQTTAsync_responseOptions_initializer",
+                RESPONSE_OPTIONS_ID,
+                RESPONSE_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_createOptions_initializer",
+                CREATE_OPTIONS_ID,
+                ASYNC_CREATE_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_createOptions_initializer5",
+                CREATE_OPTIONS_ID,
+                ASYNC_CREATE_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_willOptions_initializer",
+                WILL_OPTIONS_ID,
+                WILL_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_SSLOptions_initializer",
+                SSL_OPTIONS_ID,
+                SSL_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer",
+                CONNECT_OPTIONS_ID,
+                ASYNC_CONNECT_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer5_ws",
+                CONNECT_OPTIONS_ID,
+                ASYNC_CONNECT_OPTIONS_VERSION,
+            ),
+            (
+                "MQTTAsync_disconnectOptions_initializer5",
+                DISCONNECT_OPTIONS_ID,
+                DISCONNECT_OPTIONS_VERSION,
+            ),
+            ("MQTTResponse_initializer", [0; 4], RESPONSE_VERSION),
+        ];
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
+        let text: String = ["MQTTClient.h", "MQTTAsync.h", "MQTTSubscribeOpts.h"]
+            .iter()
+            .map(|h| std::fs::read_to_string(format!("{dir}/{h}")).expect("header readable"))
+            .collect();
+        for (macro_name, id, version) in table {
+            let key = format!("#define {macro_name} ");
+            let at = text
+                .find(&key)
+                .unwrap_or_else(|| panic!("{macro_name} not found"));
+            let body: String = text[at + key.len()..]
+                .chars()
+                .take(60)
+                .filter(|c| !c.is_whitespace() && *c != '\'')
+                .collect();
+            let body = body.strip_prefix('{').unwrap_or(&body);
+            let expect = if id == [0; 4] {
+                format!("{version},")
+            } else {
+                let id: String = id.iter().map(|&b| b as u8 as char).collect();
+                let mut letters = id.chars().map(String::from).collect::<Vec<_>>().join(",");
+                letters = format!("{{{letters}}},{version},");
+                letters
+            };
+            assert!(
+                body.starts_with(&expect),
+                "{macro_name}: {body} vs {expect}"
+            );
+        }
+    }
+
+    /// Flattens a value into the sequence of scalars a C brace initializer lists.
+    trait Flat {
+        fn flat(&self, out: &mut Vec<i64>);
+    }
+    macro_rules! flat_scalar {
+        ($($t:ty),*) => { $(impl Flat for $t { fn flat(&self, out: &mut Vec<i64>) { out.push(i64::from(*self)); } })* };
+    }
+    flat_scalar!(c_int, c_uint, c_uchar);
+    impl Flat for [c_char; 4] {
+        fn flat(&self, out: &mut Vec<i64>) {
+            out.extend(self.iter().map(|&c| i64::from(c)));
+        }
+    }
+    impl<T> Flat for *const T {
+        fn flat(&self, out: &mut Vec<i64>) {
+            out.push(i64::from(!self.is_null()));
+        }
+    }
+    impl<T> Flat for *mut T {
+        fn flat(&self, out: &mut Vec<i64>) {
+            out.push(i64::from(!self.is_null()));
+        }
+    }
+    impl<T> Flat for Option<T> {
+        fn flat(&self, out: &mut Vec<i64>) {
+            out.push(i64::from(self.is_some()));
+        }
+    }
+    macro_rules! flat_struct {
+        ($t:ty: $($f:ident),*) => {
+            impl Flat for $t { fn flat(&self, out: &mut Vec<i64>) { $(self.$f.flat(out);)* } }
+        };
+    }
+    flat_struct!(MQTTBinary: len, data);
+    flat_struct!(MQTTClient_connectOptions_returned: serverURI, MQTTVersion, sessionPresent);
+    flat_struct!(MQTTProperties: count, max_count, length, array);
+    flat_struct!(MQTTSubscribe_options: struct_id, struct_version, noLocal, retainAsPublished, retainHandling);
+    flat_struct!(MQTTClient_init_options: struct_id, struct_version, do_openssl_init);
+    flat_struct!(MQTTClient_message: struct_id, struct_version, payloadlen, payload, qos, retained, dup, msgid, properties);
+    flat_struct!(MQTTClient_createOptions: struct_id, struct_version, MQTTVersion);
+    flat_struct!(MQTTClient_willOptions: struct_id, struct_version, topicName, message, retained, qos, payload);
+    flat_struct!(MQTTClient_SSLOptions: struct_id, struct_version, trustStore, keyStore, privateKey, privateKeyPassword, enabledCipherSuites, enableServerCertAuth, sslVersion, verify, CApath, ssl_error_cb, ssl_error_context, ssl_psk_cb, ssl_psk_context, disableDefaultTrustStore, protos, protos_len);
+    flat_struct!(MQTTClient_connectOptions: struct_id, struct_version, keepAliveInterval, cleansession, reliable, will, username, password, connectTimeout, retryInterval, ssl, serverURIcount, serverURIs, MQTTVersion, returned, binarypwd, maxInflightMessages, cleanstart, httpHeaders, httpProxy, httpsProxy);
+    flat_struct!(MQTTResponse: version, reasonCode, reasonCodeCount, reasonCodes, properties);
+    flat_struct!(MQTTAsync_init_options: struct_id, struct_version, do_openssl_init);
+    flat_struct!(MQTTAsync_message: struct_id, struct_version, payloadlen, payload, qos, retained, dup, msgid, properties);
+    flat_struct!(MQTTAsync_connectData: struct_id, struct_version, username, binarypwd);
+    flat_struct!(MQTTAsync_failureData5: struct_id, struct_version, token, reasonCode, properties, code, message, packet_type);
+    flat_struct!(MQTTAsync_responseOptions: struct_id, struct_version, onSuccess, onFailure, context, token, onSuccess5, onFailure5, properties, subscribeOptions, subscribeOptionsCount, subscribeOptionsList);
+    flat_struct!(MQTTAsync_createOptions: struct_id, struct_version, sendWhileDisconnected, maxBufferedMessages, MQTTVersion, allowDisconnectedSendAtAnyTime, deleteOldestMessages, restoreMessages, persistQoS0);
+    flat_struct!(MQTTAsync_willOptions: struct_id, struct_version, topicName, message, retained, qos, payload);
+    flat_struct!(MQTTAsync_SSLOptions: struct_id, struct_version, trustStore, keyStore, privateKey, privateKeyPassword, enabledCipherSuites, enableServerCertAuth, sslVersion, verify, CApath, ssl_error_cb, ssl_error_context, ssl_psk_cb, ssl_psk_context, disableDefaultTrustStore, protos, protos_len);
+    flat_struct!(MQTTAsync_connectOptions: struct_id, struct_version, keepAliveInterval, cleansession, maxInflight, will, username, password, connectTimeout, retryInterval, ssl, onSuccess, onFailure, context, serverURIcount, serverURIs, MQTTVersion, automaticReconnect, minRetryInterval, maxRetryInterval, binarypwd, cleanstart, connectProperties, willProperties, onSuccess5, onFailure5, httpHeaders, httpProxy, httpsProxy);
+    flat_struct!(MQTTAsync_disconnectOptions: struct_id, struct_version, timeout, onSuccess, onFailure, context, properties, reasonCode, onSuccess5, onFailure5);
+
+    /// The scalars of a `#define NAME {...}` initializer in include/, nested macros expanded.
+    fn c_initializer(text: &str, consts: &[(String, i64)], name: &str) -> Vec<i64> {
+        let key = format!("#define {name} ");
+        let at = text
+            .find(&key)
+            .unwrap_or_else(|| panic!("{name} not in include/"));
+        let mut body = String::new();
+        for line in text[at + key.len()..].lines() {
+            body.push_str(line.trim_end_matches('\\'));
+            if !line.ends_with('\\') {
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        for tok in body
+            .split([',', '{', '}'])
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            if tok == "NULL" {
+                out.push(0);
+            } else if let Some(c) = tok.strip_prefix('\'').and_then(|t| t.strip_suffix('\'')) {
+                out.push(i64::from(c.as_bytes()[0]));
+            } else if let Ok(v) = tok.parse::<i64>() {
+                out.push(v);
+            } else if tok.ends_with("_initializer") {
+                out.extend(c_initializer(text, consts, tok));
+            } else {
+                let v = consts
+                    .iter()
+                    .find(|(n, _)| n == tok)
+                    .unwrap_or_else(|| panic!("{tok}?"));
+                out.push(v.1);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn initializer_constants_match_the_header_macros() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
+        let text: String = [
+            "MQTTClient.h",
+            "MQTTAsync.h",
+            "MQTTSubscribeOpts.h",
+            "MQTTProperties.h",
+        ]
+        .iter()
+        .map(|h| std::fs::read_to_string(format!("{dir}/{h}")).expect("header readable"))
+        .collect();
+        let consts = header_constants();
+        let ours: Vec<(&str, Vec<i64>)> = vec![
+            (
+                "MQTTProperties_initializer",
+                flat(&MQTTProperties::INITIALIZER),
+            ),
+            (
+                "MQTTSubscribe_options_initializer",
+                flat(&MQTTSubscribe_options::INITIALIZER),
+            ),
+            ("MQTTResponse_initializer", flat(&MQTTResponse::INITIALIZER)),
+            (
+                "MQTTClient_init_options_initializer",
+                flat(&MQTTClient_init_options::INITIALIZER),
+            ),
+            (
+                "MQTTClient_message_initializer",
+                flat(&MQTTClient_message::INITIALIZER),
+            ),
+            (
+                "MQTTClient_createOptions_initializer",
+                flat(&MQTTClient_createOptions::INITIALIZER),
+            ),
+            (
+                "MQTTClient_willOptions_initializer",
+                flat(&MQTTClient_willOptions::INITIALIZER),
+            ),
+            (
+                "MQTTClient_SSLOptions_initializer",
+                flat(&MQTTClient_SSLOptions::INITIALIZER),
+            ),
+            (
+                "MQTTClient_connectOptions_initializer",
+                flat(&MQTTClient_connectOptions::INITIALIZER),
+            ),
+            (
+                "MQTTClient_connectOptions_initializer5",
+                flat(&MQTTClient_connectOptions::INITIALIZER5),
+            ),
+            (
+                "MQTTClient_connectOptions_initializer_ws",
+                flat(&MQTTClient_connectOptions::INITIALIZER_WS),
+            ),
+            (
+                "MQTTClient_connectOptions_initializer5_ws",
+                flat(&MQTTClient_connectOptions::INITIALIZER5_WS),
+            ),
+            (
+                "MQTTAsync_init_options_initializer",
+                flat(&MQTTAsync_init_options::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_message_initializer",
+                flat(&MQTTAsync_message::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_connectData_initializer",
+                flat(&MQTTAsync_connectData::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_failureData5_initializer",
+                flat(&MQTTAsync_failureData5::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_responseOptions_initializer",
+                flat(&MQTTAsync_responseOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_createOptions_initializer",
+                flat(&MQTTAsync_createOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_createOptions_initializer5",
+                flat(&MQTTAsync_createOptions::INITIALIZER5),
+            ),
+            (
+                "MQTTAsync_willOptions_initializer",
+                flat(&MQTTAsync_willOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_SSLOptions_initializer",
+                flat(&MQTTAsync_SSLOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer",
+                flat(&MQTTAsync_connectOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer5",
+                flat(&MQTTAsync_connectOptions::INITIALIZER5),
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer_ws",
+                flat(&MQTTAsync_connectOptions::INITIALIZER_WS),
+            ),
+            (
+                "MQTTAsync_connectOptions_initializer5_ws",
+                flat(&MQTTAsync_connectOptions::INITIALIZER5_WS),
+            ),
+            (
+                "MQTTAsync_disconnectOptions_initializer",
+                flat(&MQTTAsync_disconnectOptions::INITIALIZER),
+            ),
+            (
+                "MQTTAsync_disconnectOptions_initializer5",
+                flat(&MQTTAsync_disconnectOptions::INITIALIZER5),
+            ),
+        ];
+        for (name, values) in ours {
+            assert_eq!(values, c_initializer(&text, &consts, name), "{name}");
+        }
+    }
+
+    fn flat<T: Flat>(v: &T) -> Vec<i64> {
+        let mut out = Vec::new();
+        v.flat(&mut out);
+        out
     }
 }
