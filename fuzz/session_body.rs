@@ -46,7 +46,7 @@ pub fn run_session(data: &[u8]) {
         let _ = s.connect(c, Duration::from_secs(2), now);
     };
     connect(&mut s, false, now);
-    let mut next = |prog: &mut &[u8]| -> u8 {
+    let next = |prog: &mut &[u8]| -> u8 {
         let Some((&b, rest)) = prog.split_first() else {
             return 0;
         };
