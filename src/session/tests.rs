@@ -1650,3 +1650,40 @@ fn scripted_server_outbound_flows_with_drops() {
         assert_eq!(h.s.pending_publish_ids(), [4]);
     }
 }
+
+#[test]
+fn acknowledgements_go_out_in_the_order_of_what_they_answer() {
+    for v in BOTH {
+        let mut h = H::new(v);
+        h.connect(true, false);
+        h.feed(inbound(3, 1, false, "a")).unwrap();
+        h.feed(inbound(1, 2, false, "b")).unwrap();
+        h.feed(inbound(2, 1, false, "c")).unwrap();
+        h.feed(inbound(9, 2, false, "d")).unwrap();
+        assert_eq!(h.sent(), ["PUBACK 3", "PUBREC 1", "PUBACK 2", "PUBREC 9"]);
+        for t in ["x", "y", "z"] {
+            h.publish(t, 2).unwrap();
+        }
+        h.sent();
+        for id in [3, 1, 2] {
+            h.feed(Packet::PubRec(a(id))).unwrap();
+        }
+        assert_eq!(h.sent(), ["PUBREL 3", "PUBREL 1", "PUBREL 2"]);
+    }
+}
+
+#[test]
+fn an_oversize_packet_from_the_server_is_answered_with_0x95() {
+    let mut h = H::new(V5);
+    h.connect(true, false);
+    let e =
+        h.s.handle_decode_error(&CodecError::PacketTooLarge { size: 99, max: 10 }, h.now);
+    assert!(matches!(e, SessionError::Protocol { reason: 0x95, .. }));
+    assert_eq!(h.sent(), ["DISCONNECT 95"]);
+    // MQTT 3.1.1 has no reason codes: the connection is just closed.
+    let mut h = H::new(V3);
+    h.connect(true, false);
+    let e = h.s.handle_decode_error(&CodecError::BadQoS, h.now);
+    assert!(matches!(e, SessionError::Protocol { reason: 0x81, .. }));
+    assert!(h.sent().is_empty());
+}
