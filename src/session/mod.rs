@@ -762,7 +762,12 @@ impl Session {
     /// [`SessionError::Protocol`] to close the connection with.
     pub fn handle_decode_error(&mut self, error: &CodecError, now: Instant) -> SessionError {
         let _ = now;
-        self.violation(error.reason_code(), error.to_string())
+        let reason = match error {
+            // Alias 0 fails in the decoder already; MQTT 5 names it Topic Alias invalid.
+            CodecError::BadPropertyValue(prop_id::TOPIC_ALIAS) => 0x94,
+            e => e.reason_code(),
+        };
+        self.violation(reason, error.to_string())
     }
 
     /// Feed one decoded packet from the server. Returns the application message it carries,

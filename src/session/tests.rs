@@ -1687,3 +1687,34 @@ fn an_oversize_packet_from_the_server_is_answered_with_0x95() {
     assert!(matches!(e, SessionError::Protocol { reason: 0x81, .. }));
     assert!(h.sent().is_empty());
 }
+
+#[test]
+fn topic_alias_zero_refused_by_the_decoder_is_still_0x94() {
+    let mut h = H::new(V5);
+    h.connect(true, false);
+    let mut wire = Vec::new();
+    // PUBLISH QoS 0, topic "a", properties: Topic Alias 0.
+    wire.extend_from_slice(&[0x30, 0x07, 0x00, 0x01, b'a', 0x03, 0x23, 0x00, 0x00]);
+    let err = decode(&wire, V5, usize::MAX).unwrap_err();
+    let e = h.s.handle_decode_error(&err, h.now);
+    assert!(
+        matches!(e, SessionError::Protocol { reason: 0x94, .. }),
+        "{e:?}"
+    );
+    assert_eq!(h.sent(), ["DISCONNECT 94"]);
+}
+
+#[test]
+fn connack_with_receive_maximum_zero_is_a_protocol_error() {
+    let mut h = H::new(V5);
+    let c = h.connect_packet(true, 0);
+    h.s.connect(c, Duration::ZERO, h.now).unwrap();
+    h.sent();
+    let r = h.feed(Packet::ConnAck(ConnAck {
+        session_present: false,
+        code: 0,
+        properties: props(&[(prop_id::RECEIVE_MAXIMUM, PropertyValue::TwoByte(0))]),
+    }));
+    assert_eq!(protocol_reason(r), 0x82);
+    assert_eq!(h.sent(), ["DISCONNECT 82"]);
+}
