@@ -1718,3 +1718,29 @@ fn connack_with_receive_maximum_zero_is_a_protocol_error() {
     assert_eq!(protocol_reason(r), 0x82);
     assert_eq!(h.sent(), ["DISCONNECT 82"]);
 }
+
+#[test]
+fn nothing_is_written_after_our_disconnect() {
+    for v in BOTH {
+        let mut h = H::new(v);
+        h.connect(false, false);
+        let id = h.publish("t", 2).unwrap();
+        h.sent();
+        h.s.disconnect(0, Properties::default(), h.now);
+        assert_eq!(h.sent(), ["DISCONNECT 00"]);
+        // The server's packets still in flight are taken in, but not answered.
+        h.feed(Packet::PubRec(a(id))).unwrap();
+        assert!(h.feed(inbound(8, 2, false, "late")).unwrap().is_some());
+        h.feed(inbound(9, 1, false, "late")).unwrap();
+        let later = h.at(100_000);
+        h.s.handle_timeout(later).unwrap();
+        assert!(h.sent().is_empty());
+        // The answers come on the next connection: PUBREL resent; the redelivered QoS 2
+        // message acknowledged but not delivered twice.
+        h.drop_conn();
+        h.reconnect(true);
+        assert_eq!(h.sent(), ["PUBREL 1"]);
+        assert!(h.feed(inbound(8, 2, true, "late")).unwrap().is_none());
+        assert_eq!(h.sent(), ["PUBREC 8"]);
+    }
+}
