@@ -456,33 +456,35 @@ impl Session {
                 "connect while a connection is active: report connection_lost first",
             ));
         }
-        let mut bytes = Vec::new();
-        encode(&Packet::Connect(packet.clone()), packet.version, &mut bytes)?;
-        self.reset_connection();
-        self.version = packet.version;
-        self.clean_start = packet.clean_start;
-        if packet.clean_start {
-            let dropped = self.discard_durable();
-            self.discarded_at_connect.extend(dropped);
-        }
-        self.receive_maximum = self.config.receive_maximum;
-        self.topic_alias_maximum = self.config.topic_alias_maximum;
-        if packet.version == ProtocolVersion::V5 {
+        let (version, clean_start, keep_alive) =
+            (packet.version, packet.clean_start, packet.keep_alive);
+        let (mut receive_maximum, mut topic_alias_maximum) = (65535, 0);
+        if version == ProtocolVersion::V5 {
+            receive_maximum = self.config.receive_maximum;
+            topic_alias_maximum = self.config.topic_alias_maximum;
             if let Some(PropertyValue::TwoByte(v)) =
                 find_prop(&packet.properties, prop_id::RECEIVE_MAXIMUM)
             {
-                self.receive_maximum = *v;
+                receive_maximum = *v;
             }
             if let Some(PropertyValue::TwoByte(v)) =
                 find_prop(&packet.properties, prop_id::TOPIC_ALIAS_MAXIMUM)
             {
-                self.topic_alias_maximum = *v;
+                topic_alias_maximum = *v;
             }
-        } else {
-            self.topic_alias_maximum = 0;
-            self.receive_maximum = 65535;
         }
-        self.keep_alive = Duration::from_secs(u64::from(packet.keep_alive));
+        let mut bytes = Vec::new();
+        encode(&Packet::Connect(packet), version, &mut bytes)?;
+        self.reset_connection();
+        self.version = version;
+        self.clean_start = clean_start;
+        if clean_start {
+            let dropped = self.discard_durable();
+            self.discarded_at_connect.extend(dropped);
+        }
+        self.receive_maximum = receive_maximum;
+        self.topic_alias_maximum = topic_alias_maximum;
+        self.keep_alive = Duration::from_secs(u64::from(keep_alive));
         self.out = bytes;
         self.last_sent = Some(now);
         self.last_received = Some(now);
@@ -591,49 +593,43 @@ impl Session {
                 .peek_free()
                 .ok_or(SessionError::NoPacketIdAvailable)?,
         };
-        let p = Publish {
-            dup: false,
-            packet_id: id,
-            properties,
-            ..msg
-        };
         let send_now = self.queue.is_empty() && self.on_wire() < self.quota();
+        let state = match (send_now, msg.qos) {
+            (false, _) => OutState::Queued,
+            (true, QoS::AtLeastOnce) => OutState::AwaitPubAck,
+            (true, _) => OutState::AwaitPubRec,
+        };
+        let m = OutMsg {
+            id,
+            state,
+            sent_before: send_now,
+            msg: Publish {
+                dup: false,
+                packet_id: id,
+                properties,
+                ..msg
+            }
+            .into_owned(),
+        };
+        // Encoding checks every field and the size even when the message has to wait.
         let mut bytes = Vec::new();
-        let packet = Packet::Publish(p);
         encode_limited(
-            &packet,
+            &wire_publish(&m, false, self.version),
             self.version,
             self.server.maximum_packet_size,
             &mut bytes,
         )?;
-        let Packet::Publish(p) = packet else {
-            unreachable!("built as a PUBLISH above")
-        };
         if reserved.is_none() {
             let _ = self.ids.allocate();
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        let state = if !send_now {
-            self.queue.insert(seq);
-            OutState::Queued
-        } else if p.qos == QoS::AtLeastOnce {
-            OutState::AwaitPubAck
-        } else {
-            OutState::AwaitPubRec
-        };
         if send_now {
             self.out.extend_from_slice(&bytes);
+        } else {
+            self.queue.insert(seq);
         }
-        self.outbound.insert(
-            seq,
-            OutMsg {
-                id,
-                state,
-                sent_before: send_now,
-                msg: p.into_owned(),
-            },
-        );
+        self.outbound.insert(seq, m);
         self.out_index.insert(id, seq);
         Ok(id)
     }
@@ -803,7 +799,12 @@ impl Session {
     /// [`SessionError::Protocol`] to close the connection with.
     pub fn handle_decode_error(&mut self, error: &CodecError, now: Instant) -> SessionError {
         let _ = now;
-        self.violation(error.reason_code(), error.to_string())
+        let reason = match error {
+            // Alias 0 fails in the decoder already; MQTT 5 names it Topic Alias invalid.
+            CodecError::BadPropertyValue(prop_id::TOPIC_ALIAS) => 0x94,
+            e => e.reason_code(),
+        };
+        self.violation(reason, error.to_string())
     }
 
     /// Feed one decoded packet from the server. Returns the application message it carries,
@@ -821,6 +822,20 @@ impl Session {
             return Ok(None);
         }
         self.last_received = Some(now);
+        // After our DISCONNECT nothing more may be written on this connection: the packet
+        // still updates the state (a PUBREC moves its message on to PUBREL), and whatever
+        // answer it needs goes out after the reconnect instead (PUBREL resend, or the server
+        // resending its PUBLISH).
+        let said_goodbye = self.state == ConnState::Disconnecting;
+        let mark = self.out.len();
+        let result = self.dispatch(packet);
+        if said_goodbye {
+            self.out.truncate(mark);
+        }
+        result
+    }
+
+    fn dispatch<'a>(&mut self, packet: Packet<'a>) -> Result<Option<Publish<'a>>, SessionError> {
         let v5 = self.version == ProtocolVersion::V5;
         if self.state == ConnState::Connecting
             && !matches!(
