@@ -26,7 +26,11 @@ fn main() {
     if target_os != "linux" && target_os != "android" && !target_os.ends_with("bsd") {
         return;
     }
-    let name = if tls { format!("{base}s") } else { base.to_string() };
+    let name = if tls {
+        format!("{base}s")
+    } else {
+        base.to_string()
+    };
 
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,lib{name}.so.1");
     // Our threads may still be running code from this object when a host calls dlclose();
