@@ -64,12 +64,18 @@ chmod 600 "$broker_dir/passwd"
     # As root, mosquitto would switch to its own user, who cannot read our temp directory.
     if [ "$(id -u)" = 0 ]; then echo "user root"; fi
 } >"$broker_dir/mosquitto.conf"
-/usr/sbin/mosquitto -c "$broker_dir/mosquitto.conf" &
+/usr/sbin/mosquitto -c "$broker_dir/mosquitto.conf" >"$broker_dir/mosquitto.out" 2>&1 &
 broker_pid=$!
+up=
 for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then break; fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
     sleep 0.1
 done
+if [ -z "$up" ]; then
+    cat "$broker_dir/mosquitto.out" "$broker_dir/mosquitto.log" >&2 2>/dev/null || true
+    echo "mosquitto did not start" >&2
+    exit 1
+fi
 echo "mosquitto (pid $broker_pid) on tcp://127.0.0.1:$port, user your-username"
 
 say "gcc samples/guide_example.c -lpaho-mqtt3c -o build/guide_example"
