@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# It builds the libraries with CMake; cold (no cargo results yet) that takes minutes:
+# timeout: 900
 # c-tests/consumer-cmake, a project using find_package(eclipse-paho-mqtt-c), built against a
 # fresh CMake install in a temp prefix; the shared and the static program both run and
 # connect to the test broker.

@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# It builds the libraries with CMake; cold (no cargo results yet) that takes minutes:
+# timeout: 900
 # c-tests/consumer-pkgconfig, built with `pkg-config --cflags --libs paho-mqtt3c` (and
 # --static) against a fresh CMake install in a temp prefix, then run against the broker.
 . "$(dirname "$0")/lib.sh"

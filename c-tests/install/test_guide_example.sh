@@ -1,4 +1,6 @@
 #!/usr/bin/env bash
+# It builds the libraries with CMake; cold (no cargo results yet) that takes minutes:
+# timeout: 900
 # The user's guide, end to end: install with CMake, take the guide's mqtt-example.c with only
 # ADDRESS pointed at our local broker (whose password file has the guide's your-username /
 # your-password), build it the guide's way (`gcc mqtt-example.c -lpaho-mqtt3c`, plus the
