@@ -11,6 +11,9 @@ What it runs (names are paths under c-tests/ without the extension, e.g. diff/pu
   c-tests/async/*.c    the same, linked with paho-mqtt3a by default.
   c-tests/*/test_*.sh  executable scripts; exit 0 = pass, 77 = skipped.
 
+Each test program gets --timeout seconds (default 60) unless its file has a line
+`// timeout: N` (C) or `# timeout: N` (script) asking for more.
+
 A C test is linked with -lpaho-mqtt3c unless it has a line `// link: paho-mqtt3a` (or 3cs,
 3as); c-tests/common/*.c are linked in as an archive, so a test only pulls the helpers it uses.
 C tests may exit 77 to be reported as skipped.
@@ -283,12 +286,18 @@ class Test:
         self.kind = kind      # diff | run | script
         self.path = path
         self.link = None
+        self.timeout = None
+        with open(path, errors="replace") as f:
+            text = f.read()
         if kind != "script":
             self.link = DEFAULT_LINK.get(name.split("/")[0], "paho-mqtt3c")
-            with open(path, errors="replace") as f:
-                m = re.search(r"^\s*//\s*link:\s*(\S+)\s*$", f.read(), re.M)
+            m = re.search(r"^\s*//\s*link:\s*(\S+)\s*$", text, re.M)
             if m:
                 self.link = m.group(1)
+        # `// timeout: 300` or `# timeout: 300`: this test may take longer than --timeout.
+        m = re.search(r"^\s*(?://|#)\s*timeout:\s*(\d+)\s*$", text, re.M)
+        if m:
+            self.timeout = int(m.group(1))
 
 
 def discover():
@@ -483,8 +492,11 @@ class Runner:
         env = self.test_env(test, which)
         env["MQTT_TEST_EXPECT"] = which
         env["LD_LIBRARY_PATH"] = PAHO_LIBDIR if which == "paho" else self.env["OUR_LIBDIR"]
-        return self.run_proc([exe], env, self.args.timeout, cwd=env["MQTT_TEST_TMPDIR"],
+        return self.run_proc([exe], env, self.timeout_of(test), cwd=env["MQTT_TEST_TMPDIR"],
                              tag=test.name.replace("/", "__"))
+
+    def timeout_of(self, test):
+        return max(test.timeout or 0, self.args.timeout)
 
     def run_test(self, test):
         try:
@@ -502,7 +514,7 @@ class Runner:
 
     def run_script(self, test):
         env = self.test_env(test)
-        return self.judge(self.run_proc([test.path], env, self.args.timeout,
+        return self.judge(self.run_proc([test.path], env, self.timeout_of(test),
                                         cwd=os.path.dirname(test.path),
                                         tag=test.name.replace("/", "__")), None)
 
@@ -511,7 +523,7 @@ class Runner:
         label = "" if which is None else " against %s" % which
         output = format_output(out, err)
         if timed_out:
-            return Result("FAIL", "timed out after %d s%s" % (self.args.timeout, label), output)
+            return Result("FAIL", "timed out%s" % label, output)
         if rc == SKIP_EXIT:
             return Result("SKIP", last_line(err) or last_line(out), output)
         if rc != 0:
