@@ -85,14 +85,15 @@ static void *serve(void *arg)
         if (level >= 0 && fb->replies[i].bytes) {
             ssize_t w = write(fd, fb->replies[i].bytes, (size_t)fb->replies[i].len);
             (void)w;
-            /* Give the client a moment to read the reply before the close,
-             * so it sees the CONNACK rather than a reset. */
+            /* Hold (at least a moment, so the client reads the reply rather
+             * than a reset), swallowing input, until the client closes. */
             {
-                unsigned char sink[256];
-                struct pollfd q = { fd, POLLIN, 0 };
-                if (poll(&q, 1, 500) > 0) {
-                    ssize_t r = read(fd, sink, sizeof sink);
-                    (void)r;
+                unsigned char sink[512];
+                long long end = tu_now_ms() + (fb->replies[i].hold_ms > 0 ? fb->replies[i].hold_ms : 500);
+                while (!fb->stop && tu_now_ms() < end) {
+                    struct pollfd q = { fd, POLLIN, 0 };
+                    if (poll(&q, 1, 50) > 0 && read(fd, sink, sizeof sink) <= 0)
+                        break;
                 }
             }
         }

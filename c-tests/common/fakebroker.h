@@ -2,7 +2,8 @@
  * A scripted fake broker for tests that need exact broker replies: it runs
  * on its own thread on a free loopback port, accepts connections one at a
  * time, reads each CONNECT, records the protocol level it asked for, sends
- * the scripted reply bytes for that connection and closes it.
+ * the scripted reply bytes for that connection, optionally holds the
+ * connection open while ignoring everything, and closes it.
  */
 #ifndef FAKEBROKER_H
 #define FAKEBROKER_H
@@ -10,6 +11,8 @@
 typedef struct fake_reply {
     const unsigned char *bytes; /* sent after the CONNECT; NULL = send nothing */
     int len;
+    int hold_ms; /* keep the connection open this long after the reply,
+                    reading and discarding what the client sends */
 } fake_reply;
 
 typedef struct fake_broker fake_broker;

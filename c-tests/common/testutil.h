@@ -94,5 +94,9 @@ void tu_sub_close(tu_sub *s);
 
 /* Prints a payload on stdout as text if printable, otherwise as hex. */
 void tu_print_payload(const void *payload, int len);
+/* Prints each property on its own line: "<prefix>property NAME = value". */
+void tu_print_props(const char *prefix, const MQTTProperties *props);
+/* The same, as one line into buf (for event logs). */
+void tu_format_props(char *buf, size_t size, const MQTTProperties *props);
 
 #endif

@@ -1,0 +1,74 @@
+/* Thread-safe event log; see events.h. */
+#define _POSIX_C_SOURCE 200809L
+#include "events.h"
+#include "testutil.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define EV_MAX 256
+static pthread_mutex_t ev_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ev_cond = PTHREAD_COND_INITIALIZER;
+static char *ev_lines[EV_MAX];
+static int ev_n;
+
+void ev_add(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    tu_log("event: %s", buf);
+    pthread_mutex_lock(&ev_lock);
+    if (ev_n < EV_MAX)
+        ev_lines[ev_n++] = strdup(buf);
+    pthread_cond_broadcast(&ev_cond);
+    pthread_mutex_unlock(&ev_lock);
+}
+
+int ev_count(void)
+{
+    int n;
+    pthread_mutex_lock(&ev_lock);
+    n = ev_n;
+    pthread_mutex_unlock(&ev_lock);
+    return n;
+}
+
+int ev_wait(int n, int timeout_ms)
+{
+    struct timespec deadline;
+    int got;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += timeout_ms / 1000;
+    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&ev_lock);
+    while (ev_n < n)
+        if (pthread_cond_timedwait(&ev_cond, &ev_lock, &deadline) == ETIMEDOUT)
+            break;
+    got = ev_n;
+    pthread_mutex_unlock(&ev_lock);
+    return got;
+}
+
+void ev_flush(const char *prefix)
+{
+    int i;
+    pthread_mutex_lock(&ev_lock);
+    for (i = 0; i < ev_n; i++) {
+        printf("%s%s\n", prefix, ev_lines[i]);
+        free(ev_lines[i]);
+    }
+    ev_n = 0;
+    pthread_mutex_unlock(&ev_lock);
+}
