@@ -72,3 +72,51 @@ void ev_flush(const char *prefix)
     ev_n = 0;
     pthread_mutex_unlock(&ev_lock);
 }
+
+static size_t first_word_len(const char *s)
+{
+    size_t n = 0;
+    while (s[n] && s[n] != ' ' && s[n] != ':')
+        n++;
+    return n;
+}
+
+static int word_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = strncmp(a, b, al < bl ? al : bl);
+    if (c)
+        return c;
+    return al < bl ? -1 : al > bl ? 1 : 0;
+}
+
+void ev_flush_grouped(const char *prefix)
+{
+    int i, j, done[EV_MAX] = { 0 };
+    pthread_mutex_lock(&ev_lock);
+    for (;;) {
+        /* Next group: the smallest first word not printed yet. */
+        int best = -1;
+        size_t w = 0;
+        for (i = 0; i < ev_n; i++) {
+            size_t wi;
+            if (done[i])
+                continue;
+            wi = first_word_len(ev_lines[i]);
+            if (best < 0 || word_cmp(ev_lines[i], wi, ev_lines[best], w) < 0) {
+                best = i;
+                w = wi;
+            }
+        }
+        if (best < 0)
+            break;
+        for (j = best; j < ev_n; j++)
+            if (!done[j] && word_cmp(ev_lines[j], first_word_len(ev_lines[j]), ev_lines[best], w) == 0) {
+                printf("%s%s\n", prefix, ev_lines[j]);
+                done[j] = 1;
+            }
+    }
+    for (i = 0; i < ev_n; i++)
+        free(ev_lines[i]);
+    ev_n = 0;
+    pthread_mutex_unlock(&ev_lock);
+}

@@ -18,5 +18,10 @@ int ev_count(void);
 int ev_wait(int n, int timeout_ms);
 /* Prints every event on stdout, each prefixed with `prefix`, and clears. */
 void ev_flush(const char *prefix);
+/* Like ev_flush, but groups events by their first word (e.g. the client
+ * name), groups sorted by that word, each group in its own order: the order
+ * between two clients' callbacks is not deterministic, within one client it
+ * is. */
+void ev_flush_grouped(const char *prefix);
 
 #endif

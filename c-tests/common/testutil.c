@@ -143,6 +143,15 @@ const char *tu_topic(const char *suffix)
     return s;
 }
 
+const char *tu_topic_suffix(const char *topic)
+{
+    const char *prefix = tu_env("MQTT_TEST_TOPIC_PREFIX");
+    size_t n = strlen(prefix);
+    if (topic && strncmp(topic, prefix, n) == 0 && topic[n] == '/')
+        return topic + n + 1;
+    return topic;
+}
+
 void tu_sleep_ms(int ms)
 {
     struct timespec ts;

@@ -41,6 +41,10 @@ const char *tu_client_id(const char *tag);
 /* MQTT_TEST_TOPIC_PREFIX + "/" + suffix, in a static ring buffer like above. */
 const char *tu_topic(const char *suffix);
 
+/* A topic with MQTT_TEST_TOPIC_PREFIX + "/" cut off the front (for printing:
+ * the prefix differs per run); other topics are returned unchanged. */
+const char *tu_topic_suffix(const char *topic);
+
 /* Diagnostics on stderr, printf style. */
 void tu_log(const char *fmt, ...)
 #if defined(__GNUC__)
