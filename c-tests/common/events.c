@@ -24,7 +24,7 @@ void ev_add(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    tu_log("event: %s", buf);
+    tu_log("event @%lld: %s", tu_now_ms() % 100000, buf);
     pthread_mutex_lock(&ev_lock);
     if (ev_n < EV_MAX)
         ev_lines[ev_n++] = strdup(buf);
