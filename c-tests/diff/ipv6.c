@@ -1,8 +1,7 @@
 /*
  * IPv6 literal URI (differential): if MQTT_TEST_URI6 is set (tcp://[::1]:PORT)
- * connect to it on MQTT 3.1.1 and 5 and make a publish/receive round trip;
- * If it is not set, print one
- * skip line (the same in both runs).
+ * connect to it on MQTT 3.1.1 and 5 and make a publish/receive round trip.
+ * If it is not set, print one skip line (the same in both runs).
  */
 #include <stdio.h>
 
