@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test of the project; this is the one test command (.ci/run runs it too):
+#   Rust: cargo fmt --check, cargo clippy -D warnings for each library's feature set,
+#         cargo test;
+#   C:    builds and stages the four libraries with CMake (build/stage) and runs
+#         c-tests/run.py (differential, sync and install tests against a private mosquitto).
+# Every step runs even when an earlier one failed; the exit code says whether all passed.
+# Arguments are passed to c-tests/run.py (e.g. -k PATTERN).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v cargo >/dev/null && [ -x "$HOME/.cargo/bin/cargo" ]; then
+    PATH=$HOME/.cargo/bin:$PATH
+fi
+
+failed=()
+step() {
+    local name=$1
+    shift
+    printf '\n=== %s\n$ %s\n' "$name" "$*"
+    local t0=$SECONDS
+    if "$@"; then
+        echo "=== $name: ok ($((SECONDS - t0)) s)"
+    else
+        echo "=== $name: FAILED ($((SECONDS - t0)) s)"
+        failed+=("$name")
+    fi
+}
+
+step "rustfmt" cargo fmt --all -- --check
+# Each library is the crate with a different feature set; lint every one of them.
+step "clippy (no features)" cargo clippy --all-targets -- -D warnings
+for features in sync async sync,tls async,tls; do
+    step "clippy ($features)" cargo clippy --all-targets --no-default-features \
+        --features "$features" -- -D warnings
+done
+step "cargo test" cargo test --all-features
+step "C tests" python3 c-tests/run.py --rebuild "$@"
+
+echo
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "all test steps passed"
