@@ -143,6 +143,15 @@ const char *tu_topic(const char *suffix)
     return s;
 }
 
+const char *tu_topic_suffix(const char *topic)
+{
+    const char *prefix = tu_env("MQTT_TEST_TOPIC_PREFIX");
+    size_t n = strlen(prefix);
+    if (topic && strncmp(topic, prefix, n) == 0 && topic[n] == '/')
+        return topic + n + 1;
+    return topic;
+}
+
 void tu_sleep_ms(int ms)
 {
     struct timespec ts;
@@ -266,5 +275,80 @@ void tu_print_payload(const void *payload, int len)
         printf("hex:");
         for (i = 0; i < len; i++)
             printf("%02x", p[i]);
+    }
+}
+
+static void format_bytes(char *buf, size_t size, const char *data, int len)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    int i, printable = 1;
+    size_t n;
+    for (i = 0; i < len; i++)
+        if (p[i] < 0x20 || p[i] > 0x7e)
+            printable = 0;
+    if (printable) {
+        snprintf(buf, size, "'%.*s'", len, data);
+        return;
+    }
+    n = (size_t)snprintf(buf, size, "hex:");
+    for (i = 0; i < len && n + 3 < size; i++)
+        n += (size_t)snprintf(buf + n, size - n, "%02x", p[i]);
+}
+
+static void format_prop(char *buf, size_t size, const MQTTProperty *p)
+{
+    char a[160], b[160];
+    const char *name = MQTTPropertyName(p->identifier);
+    switch (MQTTProperty_getType(p->identifier)) {
+    case MQTTPROPERTY_TYPE_BYTE:
+        snprintf(buf, size, "%s=%d", name, p->value.byte);
+        break;
+    case MQTTPROPERTY_TYPE_TWO_BYTE_INTEGER:
+        snprintf(buf, size, "%s=%d", name, p->value.integer2);
+        break;
+    case MQTTPROPERTY_TYPE_FOUR_BYTE_INTEGER:
+    case MQTTPROPERTY_TYPE_VARIABLE_BYTE_INTEGER:
+        snprintf(buf, size, "%s=%u", name, p->value.integer4);
+        break;
+    case MQTTPROPERTY_TYPE_BINARY_DATA:
+    case MQTTPROPERTY_TYPE_UTF_8_ENCODED_STRING:
+        format_bytes(a, sizeof a, p->value.data.data, p->value.data.len);
+        snprintf(buf, size, "%s=%s", name, a);
+        break;
+    case MQTTPROPERTY_TYPE_UTF_8_STRING_PAIR:
+        format_bytes(a, sizeof a, p->value.data.data, p->value.data.len);
+        format_bytes(b, sizeof b, p->value.value.data, p->value.value.len);
+        snprintf(buf, size, "%s=%s:%s", name, a, b);
+        break;
+    default:
+        snprintf(buf, size, "id%d=?", p->identifier);
+    }
+}
+
+void tu_print_props(const char *prefix, const MQTTProperties *props)
+{
+    int i;
+    char buf[400];
+    if (!props)
+        return;
+    for (i = 0; i < props->count; i++) {
+        format_prop(buf, sizeof buf, &props->array[i]);
+        printf("%sproperty %s\n", prefix, buf);
+    }
+}
+
+void tu_format_props(char *buf, size_t size, const MQTTProperties *props)
+{
+    int i;
+    size_t n = 0;
+    buf[0] = '\0';
+    if (!props)
+        return;
+    for (i = 0; i < props->count && n + 2 < size; i++) {
+        if (i)
+            n += (size_t)snprintf(buf + n, size - n, " ");
+        if (n < size)
+            format_prop(buf + n, size - n, &props->array[i]);
+        n = strlen(buf);
     }
 }

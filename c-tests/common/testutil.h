@@ -41,6 +41,10 @@ const char *tu_client_id(const char *tag);
 /* MQTT_TEST_TOPIC_PREFIX + "/" + suffix, in a static ring buffer like above. */
 const char *tu_topic(const char *suffix);
 
+/* A topic with MQTT_TEST_TOPIC_PREFIX + "/" cut off the front (for printing:
+ * the prefix differs per run); other topics are returned unchanged. */
+const char *tu_topic_suffix(const char *topic);
+
 /* Diagnostics on stderr, printf style. */
 void tu_log(const char *fmt, ...)
 #if defined(__GNUC__)
@@ -94,5 +98,9 @@ void tu_sub_close(tu_sub *s);
 
 /* Prints a payload on stdout as text if printable, otherwise as hex. */
 void tu_print_payload(const void *payload, int len);
+/* Prints each property on its own line: "<prefix>property NAME = value". */
+void tu_print_props(const char *prefix, const MQTTProperties *props);
+/* The same, as one line into buf (for event logs). */
+void tu_format_props(char *buf, size_t size, const MQTTProperties *props);
 
 #endif

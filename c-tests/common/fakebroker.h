@@ -1,0 +1,28 @@
+/*
+ * A scripted fake broker for tests that need exact broker replies: it runs
+ * on its own thread on a free loopback port, accepts connections one at a
+ * time, reads each CONNECT, records the protocol level it asked for, sends
+ * the scripted reply bytes for that connection, optionally holds the
+ * connection open while ignoring everything, and closes it.
+ */
+#ifndef FAKEBROKER_H
+#define FAKEBROKER_H
+
+typedef struct fake_reply {
+    const unsigned char *bytes; /* sent after the CONNECT; NULL = send nothing */
+    int len;
+    int hold_ms; /* keep the connection open this long after the reply,
+                    reading and discarding what the client sends */
+} fake_reply;
+
+typedef struct fake_broker fake_broker;
+
+/* Connection i gets replies[i]; connections past the end get the last one. */
+fake_broker *fake_start(const fake_reply *replies, int nreplies);
+int fake_port(fake_broker *fb);
+/* Number of CONNECTs seen so far; levels[] gets their protocol levels
+ * (3 = MQTT 3.1, 4 = 3.1.1, 5 = 5). */
+int fake_levels(fake_broker *fb, int *levels, int max);
+void fake_stop(fake_broker *fb);
+
+#endif
