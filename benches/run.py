@@ -1,0 +1,446 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of our libraries against Debian's Paho.
+
+    python3 benches/run.py [--rounds 3] [--n-ours 200] [--n-paho 20] [-k PATTERN] [--json FILE]
+
+Builds our libraries into build/stage (unless they are there, or --rebuild), compiles the C
+programs in benches/c once, starts its own mosquitto brokers on free loopback ports and runs
+every case against our library directory and Debian's, alternately (ours, Paho, ours, Paho,
+...), --rounds times. Prints a table of medians over the rounds, their spread (min-max) and
+the ratio ours/Paho, then exits 1 if any run lost, duplicated, reordered or corrupted a
+message, an API call failed, a program crashed or hung, or the wrong library got loaded.
+
+Two brokers are started, because mosquitto's own Nagle setting decides the echo case: a
+"stock" one with mosquitto's defaults (set_tcp_nodelay false) and a "nodelay" one with
+set_tcp_nodelay true. Case names ending in "@nodelay" ran against the second.
+
+A program that finds the API it measures missing from a library (our MQTTAsync, for now)
+exits 77; that cell of the table reads n/a and it is not a failure.
+
+This is not part of the CI test run: with Paho's 100 ms waits it takes minutes. Only the
+Python 3 standard library is used.
+"""
+
+import argparse
+import fnmatch
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH_C = os.path.join(REPO, "benches", "c")
+PAHO_LIBDIR = "/usr/lib/x86_64-linux-gnu"
+MOSQUITTO = "/usr/sbin/mosquitto"
+SKIPPED = 77
+FAULT_KEYS = ("failed", "lost", "dup", "reorder", "corrupt")
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --- brokers -----------------------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Broker:
+    """A mosquitto of ours on a free loopback port, stopped by its PID."""
+
+    def __init__(self, workdir, name, extra_lines=()):
+        self.dir = os.path.join(workdir, "broker-" + name)
+        self.name = name
+        self.port = free_port()
+        self.extra = list(extra_lines)
+        self.proc = None
+
+    @property
+    def uri(self):
+        return "tcp://127.0.0.1:%d" % self.port
+
+    def start(self):
+        os.makedirs(self.dir, exist_ok=True)
+        conf = os.path.join(self.dir, "mosquitto.conf")
+        lines = [
+            "listener %d 127.0.0.1" % self.port,
+            "allow_anonymous true",
+            "persistence false",
+            "log_dest file %s" % os.path.join(self.dir, "mosquitto.log"),
+            # a counting subscriber must not lose messages to the broker's queue limit
+            "max_queued_messages 0",
+        ] + self.extra
+        if os.geteuid() == 0:
+            lines.append("user root")  # the `mosquitto` user cannot read our temp dir
+        with open(conf, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.proc = subprocess.Popen([MOSQUITTO, "-c", conf], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     start_new_session=True)
+        deadline = time.monotonic() + 10
+        while True:
+            if self.proc.poll() is not None:
+                raise SystemExit("bench: mosquitto (%s) exited with %d; see %s"
+                                 % (self.name, self.proc.returncode, self.dir))
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise SystemExit("bench: mosquitto (%s) did not listen on %d"
+                                     % (self.name, self.port))
+                time.sleep(0.05)
+
+    def stop(self):
+        p, self.proc = self.proc, None
+        if p is None or p.poll() is not None:
+            return
+        p.terminate()
+        try:
+            p.wait(5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
+def find_libdir(prefix):
+    for sub in ("lib", "lib64", os.path.join("lib", "x86_64-linux-gnu")):
+        d = os.path.join(prefix, sub)
+        if os.path.exists(os.path.join(d, "libpaho-mqtt3c.so.1")):
+            return d
+    return None
+
+
+def stage_ours(build, rebuild):
+    stage = os.path.join(build, "stage")
+    libdir = find_libdir(stage)
+    if libdir and not rebuild:
+        return libdir
+    for cmd in (["cmake", "-S", REPO, "-B", build],
+                ["cmake", "--build", build],
+                ["cmake", "--install", build, "--prefix", stage]):
+        log("$ " + " ".join(cmd))
+        subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL, stdout=sys.stderr)
+    libdir = find_libdir(stage)
+    if not libdir:
+        raise SystemExit("bench: no libpaho-mqtt3c.so.1 under %s" % stage)
+    return libdir
+
+
+# Each program: its sources and the library it links. It is linked once, against the library
+# directory that has all the symbols it uses (Paho's for MQTTAsync until ours has them), and
+# -z lazy lets it start on a library that lacks some, so it can say n/a by itself.
+PROGRAMS = {
+    "sync_latency": (["sync_latency.c", "benchutil.c"], "paho-mqtt3c"),
+    "async_throughput": (["async_throughput.c", "benchutil.c"], "paho-mqtt3a"),
+}
+
+
+def compile_programs(outdir, ours_libdir):
+    os.makedirs(outdir, exist_ok=True)
+    cc = os.environ.get("CC", "cc")
+    built = {}
+    for name, (sources, lib) in PROGRAMS.items():
+        paths = [os.path.join(BENCH_C, s) for s in sources]
+        if not all(os.path.exists(p) for p in paths):
+            continue
+        ours_has = lib != "paho-mqtt3a" or has_async(ours_libdir)
+        link_dir = ours_libdir if ours_has else PAHO_LIBDIR
+        exe = os.path.join(outdir, name)
+        cmd = [cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fPIE", "-pie",
+               "-I", os.path.join(REPO, "include"), "-I", BENCH_C] + paths + [
+               "-L", link_dir, "-l" + lib, "-Wl,-z,lazy", "-lpthread", "-ldl", "-o", exe]
+        log("$ " + " ".join(cmd))
+        subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL)
+        built[name] = exe
+    return built
+
+
+def has_async(libdir):
+    """Whether a libpaho-mqtt3a in libdir defines MQTTAsync_create."""
+    so = os.path.join(libdir, "libpaho-mqtt3a.so.1")
+    if not os.path.exists(so):
+        return False
+    out = subprocess.run(["nm", "-D", "--defined-only", so], capture_output=True, text=True)
+    return any(line.split()[-1] == "MQTTAsync_create" for line in out.stdout.splitlines()
+               if line.strip())
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+
+class Case:
+    """One invocation of a program; it may print several RESULT lines (sub-cases)."""
+
+    def __init__(self, name, program, args, broker="stock", scale_n=True):
+        self.name = name
+        self.program = program
+        self.args = args          # list; "{n}" is replaced by the iteration count
+        self.broker = broker
+        self.scale_n = scale_n    # whether N differs between ours and Paho
+
+
+def all_cases():
+    cases = [
+        Case("connect", "sync_latency", ["connect"], scale_n=False),
+        Case("connect_cb", "sync_latency", ["connect_cb"], scale_n=False),
+        Case("pubwait", "sync_latency", ["pubwait", "{n}"]),
+        Case("echo", "sync_latency", ["echo", "{n}"]),
+        Case("echo@nodelay", "sync_latency", ["echo", "{n}"], broker="nodelay"),
+    ]
+    for qos in (0, 1, 2):
+        cases.append(Case("async_qos%d" % qos, "async_throughput",
+                          [str(qos), "{count}", "64"], scale_n=False))
+    return cases
+
+
+def run_one(case, exe, broker, lib_label, libdir, n, count):
+    args = [a.replace("{n}", str(n)).replace("{count}", str(count)) for a in case.args]
+    cmd = [exe, broker.uri] + args
+    env = dict(os.environ, LD_LIBRARY_PATH=libdir)
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+        rc, out, err = p.returncode, p.stdout, p.stderr
+    except subprocess.TimeoutExpired as e:
+        rc, out, err = "timeout", e.stdout or "", e.stderr or ""
+        if isinstance(out, bytes):
+            out, err = out.decode(errors="replace"), err.decode(errors="replace")
+    results, problems = [], []
+    for line in out.splitlines():
+        if line.startswith("RESULT "):
+            r = json.loads(line[len("RESULT "):])
+            results.append(r)
+            want = os.path.realpath(libdir)
+            if not os.path.realpath(r.get("file", "?")).startswith(want + os.sep):
+                problems.append("loaded %s, not a library from %s" % (r.get("file"), want))
+            faults = {k: r.get(k, 0) for k in FAULT_KEYS if r.get(k, 0)}
+            if faults:
+                problems.append("%s: %s" % (r["case"], faults))
+    if rc == SKIPPED:
+        return "n/a", [], []
+    if rc != 0 and not problems:
+        problems.append("exit status %s" % rc)
+    if rc != 0 or problems:
+        problems.append("stderr: " + err.strip()[-500:])
+    log("  %-14s %-5s %6.1f s %s" % (case.name, lib_label, time.monotonic() - t0,
+                                     "FAIL " + "; ".join(problems) if problems else "ok"))
+    return "ok" if not problems else "fail", results, problems
+
+
+# --- table -------------------------------------------------------------------------------------
+
+LATENCY_METRICS = [("p50_us", "p50", "time"), ("p99_us", "p99", "time"),
+                   ("cpu_us_per_op", "CPU/op", "time"), ("threads", "threads", "count"),
+                   ("rss_kb", "RSS kB", "count")]
+# a case measured once per process (connect) has no percentiles to speak of
+SINGLE_METRICS = [("p50_us", "time", "time")] + LATENCY_METRICS[2:]
+THROUGHPUT_METRICS = [("msgs_per_s", "msg/s", "rate"), ("cpu_us_per_msg", "CPU/msg", "time"),
+                      ("threads", "threads", "count"), ("rss_kb", "RSS kB", "count")]
+
+
+def fmt(value, kind):
+    if value is None:
+        return "n/a"
+    if kind == "time":
+        if value >= 10000:
+            return "%.1f ms" % (value / 1000)
+        if value >= 1000:
+            return "%.2f ms" % (value / 1000)
+        return "%.1f µs" % value
+    if kind == "rate":
+        return "%.0f" % value
+    return "%g" % value
+
+
+def cell(values, kind):
+    if not values:
+        return "n/a"
+    med = statistics.median(values)
+    if len(values) == 1 or min(values) == max(values):
+        return fmt(med, kind)
+    return "%s [%s–%s]" % (fmt(med, kind), fmt(min(values), kind), fmt(max(values), kind))
+
+
+def ratio(ours, paho):
+    if not ours or not paho:
+        return "n/a"
+    a, b = statistics.median(ours), statistics.median(paho)
+    if b == 0:
+        return "n/a"
+    r = a / b
+    return "%.3g" % r if r >= 0.001 else "%.2e" % r
+
+
+def table(samples, order):
+    """samples: {(sub_case, lib): [result, ...]}. Markdown, one row per sub-case and metric."""
+    rows = ["| case | metric | ours median [min–max] | Paho median [min–max] | ours/Paho |",
+            "| --- | --- | --- | --- | --- |"]
+    for sub in order:
+        any_result = (samples.get((sub, "ours")) or samples.get((sub, "paho")) or [{}])[0]
+        ns = {lib: sorted({r.get("n") for r in samples.get((sub, lib), [])})
+              for lib in ("ours", "paho")}
+        if "msgs_per_s" in any_result:
+            metrics = THROUGHPUT_METRICS
+        elif set(ns["ours"] + ns["paho"]) == {1}:
+            metrics = SINGLE_METRICS
+        else:
+            metrics = LATENCY_METRICS
+        for key, label, kind in metrics:
+            vals = {lib: [r[key] for r in samples.get((sub, lib), []) if key in r]
+                    for lib in ("ours", "paho")}
+            name = sub
+            if key == metrics[0][0]:
+                name = "**%s** (n %s / %s)" % (sub, ",".join(map(str, ns["ours"])) or "-",
+                                              ",".join(map(str, ns["paho"])) or "-")
+            rows.append("| %s | %s | %s | %s | %s |" % (
+                name, label, cell(vals["ours"], kind), cell(vals["paho"], kind),
+                ratio(vals["ours"], vals["paho"])))
+    return "\n".join(rows)
+
+
+def median_of(samples, sub, lib, key):
+    vals = [r[key] for r in samples.get((sub, lib), []) if key in r]
+    return statistics.median(vals) if vals else None
+
+
+def targets(samples):
+    """The goals of issues 3 and 8 that these cases measure; informative, never the exit."""
+    lines = []
+
+    def check(label, ok, detail):
+        lines.append("%-4s %s (%s)" % ("met" if ok else "MISS", label, detail))
+
+    po, pp = median_of(samples, "pubwait", "ours", "p50_us"), \
+        median_of(samples, "pubwait", "paho", "p50_us")
+    if po and pp:
+        check("pubwait p50 at least 100x faster than Paho", pp / po >= 100,
+              "%.0fx" % (pp / po))
+    if po:
+        check("pubwait p50 <= 0.15 ms", po <= 150, fmt(po, "time"))
+    for sub in ("echo", "echo@nodelay"):
+        eo = median_of(samples, sub, "ours", "p50_us")
+        if eo:
+            check("%s p50 under 1 ms (issue 3), <= 0.3 ms (issue 8)" % sub, eo < 300,
+                  fmt(eo, "time"))
+    for sub in ("connect_second", "connect_cb_second"):
+        co = median_of(samples, sub, "ours", "p50_us")
+        if co:
+            check("%s <= 5 ms" % sub, co <= 5000, fmt(co, "time"))
+    return "\n".join(lines)
+
+
+# --- main --------------------------------------------------------------------------------------
+
+
+def machine():
+    model = "?"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mosq = subprocess.run([MOSQUITTO, "-h"], capture_output=True, text=True).stdout
+    mosq = (mosq.splitlines() or ["?"])[0]
+    return "%d CPUs, %s, %s, Linux %s" % (os.cpu_count() or 0, model, mosq, os.uname().release)
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--n-ours", type=int, default=200, help="iterations per latency run, ours")
+    ap.add_argument("--n-paho", type=int, default=20,
+                    help="iterations per latency run, Paho (~100 ms each)")
+    ap.add_argument("--count", type=int, default=20000, help="messages per throughput run")
+    ap.add_argument("-k", dest="pattern", help="only cases whose name matches this glob")
+    ap.add_argument("--build-dir", default=os.path.join(REPO, "build"))
+    ap.add_argument("--rebuild", action="store_true", help="rebuild our libraries first")
+    ap.add_argument("--ours-libdir", help="our library directory (default: build/stage/lib)")
+    ap.add_argument("--paho-libdir", default=PAHO_LIBDIR)
+    ap.add_argument("--json", help="write every RESULT of every run to this file")
+    ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    args = ap.parse_args(argv)
+
+    cases = [c for c in all_cases()
+             if not args.pattern or fnmatch.fnmatch(c.name, args.pattern)]
+    if args.list:
+        for c in cases:
+            print(c.name)
+        return 0
+
+    ours = args.ours_libdir or stage_ours(os.path.abspath(args.build_dir), args.rebuild)
+    libs = [("ours", os.path.abspath(ours)), ("paho", args.paho_libdir)]
+    workdir = tempfile.mkdtemp(prefix="paho-bench-")
+    exes = compile_programs(os.path.join(workdir, "bin"), libs[0][1])
+    cases = [c for c in cases if c.program in exes]
+    brokers = {"stock": Broker(workdir, "stock"),
+               "nodelay": Broker(workdir, "nodelay", ["set_tcp_nodelay true"])}
+    samples, order, failures, raw = {}, [], [], []
+    try:
+        for b in brokers.values():
+            b.start()
+        log("machine: " + machine())
+        for rnd in range(args.rounds):
+            log("round %d/%d" % (rnd + 1, args.rounds))
+            for case in cases:
+                for label, libdir in libs:
+                    n = args.n_ours if (label == "ours" or not case.scale_n) else args.n_paho
+                    status, results, problems = run_one(
+                        case, exes[case.program], brokers[case.broker], label, libdir, n,
+                        args.count)
+                    if status == "n/a":
+                        log("  %-14s %-5s n/a (API not in this library)" % (case.name, label))
+                    if problems:
+                        failures.append("%s/%s round %d: %s" % (case.name, label, rnd + 1,
+                                                                "; ".join(problems)))
+                    for r in results:
+                        sub = r["case"] + ("@" + case.broker if case.broker != "stock" else "")
+                        if sub not in order:
+                            order.append(sub)
+                        samples.setdefault((sub, label), []).append(r)
+                        raw.append(dict(r, round=rnd + 1, libdir=libdir, broker=case.broker))
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
+    finally:
+        for b in brokers.values():
+            b.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print("machine: " + machine())
+    print("ours: %s\nPaho: %s\nrounds: %d, latency iterations ours %d / Paho %d, "
+          "throughput messages %d" % (libs[0][1], libs[1][1], args.rounds, args.n_ours,
+                                      args.n_paho, args.count))
+    print()
+    print(table(samples, order))
+    print()
+    print(targets(samples))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(raw, f, indent=1)
+    if failures:
+        print("\nFAILURES:")
+        for f in failures:
+            print("  " + f)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
