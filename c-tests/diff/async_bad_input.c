@@ -604,6 +604,7 @@ ROW(sendmessage_v0_on_v5)
     m.struct_version = 0;
     return sendmsg_on(mkc(MQTTVERSION_5), &m, 1);
 }
+ROW(sendmessage_null_message) { return MQTTAsync_sendMessage(mkc(MQTTVERSION_3_1_1), tu_topic("bad"), NULL, NULL); }
 ROW(sendwhiledisconnected_never_connected)
 {
     MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer;
@@ -720,6 +721,7 @@ ROW(subscribe_nolocal_on_v311)
     o.subscribeOptions.noLocal = 1;
     return outcome(MQTTAsync_subscribe(c, tu_topic("bad"), 1, &o), 3000);
 }
+ROW(subscribemany_null_handle) { char *t[1] = { "t" }; int q[1] = { 0 }; return MQTTAsync_subscribeMany(NULL, 1, t, q, NULL); }
 ROW(subscribemany_count0) { char *t[1] = { NULL }; int q[1] = { 0 }; return submany(0, t, q); }
 ROW(subscribemany_count_negative) { char *t[1] = { NULL }; int q[1] = { 0 }; return submany(-1, t, q); }
 ROW(subscribemany_null_entry)
@@ -753,6 +755,7 @@ ROW(unsubscribe_bad_utf8_topic) { return unsubscribe_on(mkc(MQTTVERSION_3_1_1), 
 ROW(unsubscribe_never_connected) { return unsubscribe_on(mk(MQTTVERSION_DEFAULT), tu_topic("bad"), 0); }
 ROW(unsubscribe_onsuccess5_on_v311) { return unsubscribe_on(mkc(MQTTVERSION_3_1_1), tu_topic("bad"), 1); }
 ROW(unsubscribe_onsuccess_on_v5) { return unsubscribe_on(mkc(MQTTVERSION_5), tu_topic("bad"), 0); }
+ROW(unsubscribemany_null_handle) { char *t[1] = { "t" }; return MQTTAsync_unsubscribeMany(NULL, 1, t, NULL); }
 ROW(unsubscribemany_count0)
 {
     char *t[1] = { NULL };
@@ -828,17 +831,17 @@ static const struct row { const char *name; int (*fn)(void); } rows[] = {
     R(response_version_too_new), R(response_both_success_forms), R(send_onsuccess5_on_v311),
     R(send_onsuccess_on_v5), R(sendmessage_bad_struct_id), R(sendmessage_version_too_new),
     R(sendmessage_qos_3), R(sendmessage_properties_on_v311),
-    R(sendmessage_v0_on_v5), R(sendwhiledisconnected_never_connected), R(anytime_never_connected), R(maxbuffered_exceeded),
+    R(sendmessage_v0_on_v5), R(sendmessage_null_message), R(sendwhiledisconnected_never_connected), R(anytime_never_connected), R(maxbuffered_exceeded),
     R(maxbuffered_delete_oldest), R(maxbuffered_zero), R(maxbuffered_negative), R(maxbuffered_zero_not_buffering), R(maxbuffered_ignored_v0),
     R(sendwhiledisconnected_after_disconnect), R(anytime_after_disconnect),
     R(subscribe_null_handle), R(subscribe_null_topic), R(subscribe_empty_topic), R(subscribe_bad_utf8_topic),
     R(subscribe_bad_wildcard), R(subscribe_qos_minus1), R(subscribe_qos_3), R(subscribe_never_connected),
     R(subscribe_onsuccess5_on_v311), R(subscribe_onsuccess_on_v5), R(subscribe_response_bad_struct_id), R(subscribe_nolocal_on_v311),
-    R(subscribemany_count0), R(subscribemany_count_negative), R(subscribemany_null_entry),
+    R(subscribemany_null_handle), R(subscribemany_count0), R(subscribemany_count_negative), R(subscribemany_null_entry),
     R(subscribemany_qos_3), R(subscribemany_bad_utf8),
     R(unsubscribe_null_handle), R(unsubscribe_null_topic), R(unsubscribe_bad_utf8_topic),
     R(unsubscribe_never_connected), R(unsubscribe_onsuccess5_on_v311), R(unsubscribe_onsuccess_on_v5),
-    R(unsubscribemany_count0),
+    R(unsubscribemany_null_handle), R(unsubscribemany_count0),
     R(setcallbacks_null_handle), R(setcallbacks_null_arrived), R(setcallbacks_while_connected),
     R(setmessagearrived_null_handle), R(setmessagearrived_while_connected), R(setconnectionlost_null_handle),
     R(setdeliverycomplete_null_handle), R(setconnected_null_handle), R(setdisconnected_null_handle),
