@@ -87,11 +87,9 @@ int tu_is_ours(void)
     return strcmp(tu_env("MQTT_TEST_EXPECT"), "ours") == 0;
 }
 
-void check_library(void)
+void tu_check_product(const char *product)
 {
     const char *expect = tu_env("MQTT_TEST_EXPECT");
-    const char *product = NULL;
-    MQTTClient_nameValue *info;
     int ours;
 
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -101,9 +99,6 @@ void check_library(void)
         fprintf(stderr, "ERROR: MQTT_TEST_EXPECT must be ours or paho, not '%s'\n", expect);
         exit(2);
     }
-    for (info = MQTTClient_getVersionInfo(); info && info->name; info++)
-        if (strcmp(info->name, "Product name") == 0)
-            product = info->value;
     if (!product) {
         fprintf(stderr, "ERROR: getVersionInfo has no \"Product name\"\n");
         exit(2);
@@ -211,55 +206,6 @@ int tu_in_child(int (*fn)(void *), void *arg, unsigned seconds, int *rc)
     if (!got || WEXITSTATUS(status) != 0)
         return TU_CHILD_ERROR;
     return TU_CHILD_OK;
-}
-
-struct tu_sub {
-    MQTTClient client;
-};
-
-tu_sub *tu_sub_open(const char *uri, const char *topic, int qos)
-{
-    MQTTClient_connectOptions opts = MQTTClient_connectOptions_initializer;
-    tu_sub *s = calloc(1, sizeof *s);
-    int rc;
-
-    if (!s)
-        tu_fail("out of memory");
-    rc = MQTTClient_create(&s->client, uri, tu_client_id("sub"), MQTTCLIENT_PERSISTENCE_NONE, NULL);
-    if (rc != MQTTCLIENT_SUCCESS)
-        tu_fail("subscriber create: %d", rc);
-    opts.cleansession = 1;
-    opts.keepAliveInterval = 20;
-    if ((rc = MQTTClient_connect(s->client, &opts)) != MQTTCLIENT_SUCCESS)
-        tu_fail("subscriber connect: %d", rc);
-    if ((rc = MQTTClient_subscribe(s->client, topic, qos)) != MQTTCLIENT_SUCCESS)
-        tu_fail("subscriber subscribe %s: %d", topic, rc);
-    return s;
-}
-
-MQTTClient_message *tu_sub_next(tu_sub *s, int timeout_ms, char **topic)
-{
-    MQTTClient_message *msg = NULL;
-    long long deadline = tu_now_ms() + timeout_ms;
-    int len = 0, rc;
-
-    *topic = NULL;
-    /* receive may return success with no message when it woke for another
-     * reason, so keep going until the deadline. */
-    do {
-        long long left = deadline - tu_now_ms();
-        rc = MQTTClient_receive(s->client, topic, &len, &msg, left > 0 ? (unsigned long)left : 0);
-        if (rc != MQTTCLIENT_SUCCESS && rc != MQTTCLIENT_TOPICNAME_TRUNCATED)
-            tu_fail("subscriber receive: %d", rc);
-    } while (!msg && tu_now_ms() < deadline);
-    return msg;
-}
-
-void tu_sub_close(tu_sub *s)
-{
-    MQTTClient_disconnect(s->client, 1000);
-    MQTTClient_destroy(&s->client);
-    free(s);
 }
 
 void tu_print_payload(const void *payload, int len)

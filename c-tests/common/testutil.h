@@ -29,8 +29,12 @@ void tu_watchdog(unsigned seconds);
 void tu_step(const char *what);
 
 /* Checks MQTTClient_getVersionInfo() against MQTT_TEST_EXPECT (exit 2 on
- * mismatch), makes stdout line buffered and arms the default watchdog. */
+ * mismatch), makes stdout line buffered and arms the default watchdog.
+ * (In testutil_sync.c; async tests call check_library_async from
+ * testutil_async.h instead.) */
 void check_library(void);
+/* What check_library does, given the library's "Product name" (may be NULL). */
+void tu_check_product(const char *product);
 /* 1 when running against our library (MQTT_TEST_EXPECT=ours). */
 int tu_is_ours(void);
 
