@@ -274,6 +274,11 @@ struct State {
     offline_cfg: OfflineConfig,
     /// A connect has been attempted at least once.
     ever_connected: bool,
+    /// See [`Client::set_wants_connection`].
+    wants_connection: bool,
+    /// The current or last connection started clean: an explicit disconnect then discards
+    /// the session, as Paho does.
+    clean: bool,
     /// Tokens whose waiter must learn the connection went away.
     failed_tokens: HashSet<u16>,
     /// Messages for `receive` when no message callback is set.
@@ -320,6 +325,8 @@ impl Client {
                 offline: VecDeque::new(),
                 offline_cfg: OfflineConfig::default(),
                 ever_connected: false,
+                wants_connection: false,
+                clean: true,
                 failed_tokens: HashSet::new(),
                 inbox: VecDeque::new(),
                 listener: None,
@@ -485,6 +492,7 @@ impl Client {
             generation = st.generation;
             st.connect = ConnectOutcome::Pending;
             st.connected = false;
+            st.clean = opts.clean;
             st.conn = Some(Conn {
                 transport: Transport::Tcp(stream),
                 token,
@@ -580,6 +588,13 @@ impl Client {
         self.lock().offline_cfg = cfg;
     }
 
+    /// Whether the application wants to be connected (async: between connect and an
+    /// explicit disconnect); publishes are buffered offline only then, unless
+    /// `before_first_connect` allows it at any time.
+    pub fn set_wants_connection(&self, wants: bool) {
+        self.lock().wants_connection = wants;
+    }
+
     /// Publishes buffered while disconnected.
     pub fn offline_len(&self) -> usize {
         self.lock().offline.len()
@@ -595,7 +610,7 @@ impl Client {
         }
         if !st.connected || st.conn.is_none() {
             let cfg = st.offline_cfg;
-            if !cfg.enabled || (!st.ever_connected && !cfg.before_first_connect) {
+            if !cfg.enabled || !(cfg.before_first_connect || st.wants_connection) {
                 return Err(Error::Disconnected);
             }
             if st.session.version() == ProtocolVersion::V5 || !msg.topic.is_empty() {
@@ -818,6 +833,10 @@ impl Client {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
         loop {
+            let offline = st.offline.iter().any(|(_, _, id)| *id == token);
+            if !st.connected && !offline {
+                return Err(Error::Disconnected);
+            }
             if !token_pending_locked(&st, token) {
                 return Ok(());
             }
@@ -918,6 +937,11 @@ impl Client {
         }
         drop(st);
         self.close_connection(true);
+        let mut st = self.lock();
+        if st.clean && st.offline.is_empty() {
+            let cfg = st.session.config().clone();
+            st.session = Session::new(cfg);
+        }
         Ok(())
     }
 

@@ -382,7 +382,6 @@ struct AsyncInner {
     reconnect: Mutex<Reconnect>,
     reconnect_cv: Condvar,
     destroyed: AtomicBool,
-    offline: Mutex<OfflineConfig>,
     me: Weak<AsyncInner>,
 }
 
@@ -489,6 +488,7 @@ impl AsyncInner {
                             (*code as c_int, 0)
                         }
                     }
+                    Error::SslNotSupported | Error::BadProtocol => (MQTTASYNC_FAILURE, 0),
                     other => (err_code(other), 0),
                 };
                 trace::error(&format!("MQTTAsync_connect: failed: {e:?}"));
@@ -841,7 +841,10 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
             }
             offline.enabled = field!(options, sendWhileDisconnected) != 0;
             let max = field!(options, maxBufferedMessages);
-            offline.max = if max > 0 { max as usize } else { 0 };
+            if max <= 0 {
+                return trace_fail(F, MQTTASYNC_MAX_BUFFERED, "maxBufferedMessages must be > 0");
+            }
+            offline.max = max as usize;
             if ver >= 1 {
                 create_version = field!(options, MQTTVersion);
             }
@@ -852,16 +855,9 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
         }
         if let Some(i) = uri.find("://") {
             match &uri[..i] {
-                "tcp" | "mqtt" | "ws" | "unix" => {}
-                "ssl" | "mqtts" | "wss" => {
-                    if !cfg!(feature = "tls") {
-                        return trace_fail(
-                            F,
-                            MQTTASYNC_SSL_NOT_SUPPORTED,
-                            "TLS URI on a library without TLS",
-                        );
-                    }
-                }
+                "tcp" | "mqtt" | "ws" => {}
+                // Like Debian's build: TLS schemes are unknown to the non-TLS library.
+                "ssl" | "mqtts" | "wss" if cfg!(feature = "tls") => {}
                 _ => return trace_fail(F, MQTTASYNC_BAD_PROTOCOL, "unknown URI scheme"),
             }
         }
@@ -914,7 +910,6 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
             }),
             reconnect_cv: Condvar::new(),
             destroyed: AtomicBool::new(false),
-            offline: Mutex::new(offline),
             me: me.clone(),
         });
         *listener.owner.lock().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(&inner);
@@ -1184,6 +1179,12 @@ unsafe fn read_async_connect(
     }
     if ver >= 1 {
         let ssl = field!(o, ssl);
+        if !ssl.is_null() && !cfg!(feature = "tls") {
+            return Err((
+                MQTTASYNC_SSL_NOT_SUPPORTED,
+                "TLS options on a library without TLS".into(),
+            ));
+        }
         if !ssl.is_null() {
             let sid = field!(ssl, struct_id);
             let sver = field!(ssl, struct_version);
@@ -1220,7 +1221,7 @@ unsafe fn read_async_connect(
             MQTTVERSION_3_1 => VersionChoice::Exact(ProtocolVersion::V31),
             MQTTVERSION_3_1_1 => VersionChoice::Exact(ProtocolVersion::V311),
             MQTTVERSION_5 => VersionChoice::Exact(ProtocolVersion::V5),
-            _ => return Err((MQTTASYNC_BAD_MQTT_OPTION, "MQTTVersion".into())),
+            _ => return Err((MQTTASYNC_WRONG_MQTT_VERSION, "MQTTVersion".into())),
         };
     }
     let (mut auto, mut min, mut max) = (false, 1, 60);
@@ -1243,8 +1244,21 @@ unsafe fn read_async_connect(
         cbs.on_success5 = field!(o, onSuccess5);
         cbs.on_failure5 = field!(o, onFailure5);
         let v5 = matches!(opts.version, VersionChoice::Exact(ProtocolVersion::V5));
+        let cleanstart = field!(o, cleanstart) != 0;
+        if v5 && opts.clean {
+            return Err((
+                MQTTASYNC_BAD_MQTT_OPTION,
+                "cleansession set for MQTT 5: use cleanstart".into(),
+            ));
+        }
+        if !v5 && cleanstart {
+            return Err((
+                MQTTASYNC_BAD_MQTT_OPTION,
+                "cleanstart set for MQTT 3: use cleansession".into(),
+            ));
+        }
         if v5 {
-            opts.clean = field!(o, cleanstart) != 0;
+            opts.clean = cleanstart;
             // SAFETY: NULL or the caller's property lists.
             opts.properties = unsafe { properties_from_c(field!(o, connectProperties)) }
                 .map_err(|id| (MQTTASYNC_FAILURE, format!("bad connect property {id}")))?;
@@ -1284,29 +1298,10 @@ pub unsafe extern "C" fn MQTTAsync_connect(
             Ok(c) => c,
             Err((rc, why)) => return trace_fail(F, rc, &why),
         };
-        let want5 = matches!(c.opts.version, VersionChoice::Exact(ProtocolVersion::V5));
-        if (c.cbs.on_success5.is_some() || c.cbs.on_failure5.is_some()) && !want5 {
-            return trace_fail(
-                F,
-                MQTTASYNC_BAD_MQTT_OPTION,
-                "MQTT 5 callbacks on a non-MQTT 5 connect",
-            );
-        }
-        if (c.cbs.on_success.is_some() || c.cbs.on_failure.is_some()) && want5 {
-            return trace_fail(
-                F,
-                MQTTASYNC_BAD_MQTT_OPTION,
-                "MQTT 3 callbacks on an MQTT 5 connect",
-            );
-        }
-        if want5 != (inner.create_version >= MQTTVERSION_5)
-            && (want5 || inner.create_version >= MQTTVERSION_5)
-        {
-            return trace_fail(
-                F,
-                MQTTASYNC_WRONG_MQTT_VERSION,
-                "client created for another MQTT version",
-            );
+        if inner.client.is_connected() {
+            // Paho accepts a connect while connected and never answers it.
+            trace::error("MQTTAsync_connect: already connected; the request is ignored");
+            return MQTTASYNC_SUCCESS;
         }
         {
             let mut rc = inner.reconnect.lock().unwrap_or_else(|e| e.into_inner());
@@ -1317,12 +1312,8 @@ pub unsafe extern "C" fn MQTTAsync_connect(
             rc.max = Duration::from_secs(c.max.max(c.min).max(1) as u64);
             inner.reconnect_cv.notify_all();
         }
-        {
-            let mut off = inner.offline.lock().unwrap_or_else(|e| e.into_inner());
-            // Once connect has been called, buffering while disconnected is allowed.
-            off.before_first_connect = true;
-            inner.client.set_offline(*off);
-        }
+        // From now on publishes may be buffered while disconnected (sendWhileDisconnected).
+        inner.client.set_wants_connection(true);
         *inner.last_connect.lock().unwrap_or_else(|e| e.into_inner()) =
             Some((c.opts.clone(), c.cbs));
         inner.spawn_connect(c.opts, c.cbs);
@@ -1338,8 +1329,9 @@ pub unsafe extern "C" fn MQTTAsync_reconnect(handle: MQTTAsync) -> c_int {
         let Some(inner) = (unsafe { handle_ref(handle) }) else {
             return MQTTASYNC_FAILURE;
         };
+        // Paho answers success whether or not there is anything to do.
         if inner.client.is_connected() {
-            return MQTTASYNC_FAILURE;
+            return MQTTASYNC_SUCCESS;
         }
         let last = inner
             .last_connect
@@ -1347,7 +1339,7 @@ pub unsafe extern "C" fn MQTTAsync_reconnect(handle: MQTTAsync) -> c_int {
             .unwrap_or_else(|e| e.into_inner())
             .clone();
         let Some((mut opts, _)) = last else {
-            return MQTTASYNC_FAILURE;
+            return MQTTASYNC_SUCCESS;
         };
         inner.cancel_reconnect();
         inner.apply_update_connect(&mut opts);
@@ -1423,6 +1415,8 @@ pub unsafe extern "C" fn MQTTAsync_disconnect(
             }
         }
         inner.cancel_reconnect();
+        // After an explicit disconnect, sends are refused again even when buffering is on.
+        inner.client.set_wants_connection(false);
         if !inner.client.is_connected() {
             return trace_fail(F, MQTTASYNC_DISCONNECTED, "not connected");
         }
@@ -1495,11 +1489,8 @@ unsafe fn read_response(r: *const MQTTAsync_responseOptions) -> Result<Response,
     if r.is_null() {
         return Ok(out);
     }
-    let sid = field!(r, struct_id);
-    let ver = field!(r, struct_version);
-    if !id_is(&sid, &RESPONSE_OPTIONS_ID) || !(0..=RESPONSE_OPTIONS_VERSION).contains(&ver) {
-        return Err(MQTTASYNC_BAD_STRUCTURE);
-    }
+    // Paho does not check this struct's eye-catcher or version; read what the version has.
+    let ver = field!(r, struct_version).min(RESPONSE_OPTIONS_VERSION);
     out.cbs.on_success = field!(r, onSuccess);
     out.cbs.on_failure = field!(r, onFailure);
     out.cbs.context = field!(r, context) as usize;
@@ -1565,8 +1556,7 @@ fn do_send(
     // SAFETY: a C string.
     let t = match unsafe { cstr(topic) } {
         Ok(t) => t,
-        Err(true) => return trace_fail(f, MQTTASYNC_NULL_PARAMETER, "topic is NULL"),
-        Err(false) => return trace_fail(f, MQTTASYNC_BAD_UTF8_STRING, "topic not UTF-8"),
+        Err(_) => return trace_fail(f, MQTTASYNC_BAD_UTF8_STRING, "topic NULL or not UTF-8"),
     };
     if t.contains(['+', '#']) {
         return trace_fail(f, MQTTASYNC_BAD_MQTT_OPTION, "wildcard in publish topic");
@@ -1739,8 +1729,7 @@ fn do_subscribe(
         // SAFETY: a C string.
         let t = match unsafe { cstr(p) } {
             Ok(t) => t,
-            Err(true) => return trace_fail(f, MQTTASYNC_NULL_PARAMETER, "topic is NULL"),
-            Err(false) => return trace_fail(f, MQTTASYNC_BAD_UTF8_STRING, "topic not UTF-8"),
+            Err(_) => return trace_fail(f, MQTTASYNC_BAD_UTF8_STRING, "topic NULL or not UTF-8"),
         };
         if protocol::validate_topic_filter(t).is_err() {
             return trace_fail(f, MQTTASYNC_BAD_MQTT_OPTION, "invalid topic filter");
@@ -1748,11 +1737,13 @@ fn do_subscribe(
         let Some(q) = client::qos_from_int(q) else {
             return trace_fail(f, MQTTASYNC_BAD_QOS, "QoS must be 0, 1 or 2");
         };
-        let so =
-            resp.sub_opts_list
-                .get(i)
-                .copied()
-                .or(if count == 1 { resp.sub_opts } else { None });
+        // MQTT 5 subscribe options mean nothing to an MQTT 3 connection: Paho ignores them.
+        let so = resp
+            .sub_opts_list
+            .get(i)
+            .copied()
+            .or(if count == 1 { resp.sub_opts } else { None })
+            .filter(|_| inner.client.version() == ProtocolVersion::V5);
         filters.push((
             t.to_string(),
             SubscriptionOptions {
@@ -1858,8 +1849,7 @@ fn do_unsubscribe(
         match unsafe { cstr(p) } {
             Ok(t) if protocol::validate_topic_filter(t).is_ok() => names.push(t.to_string()),
             Ok(_) => return trace_fail(f, MQTTASYNC_BAD_MQTT_OPTION, "invalid topic filter"),
-            Err(true) => return trace_fail(f, MQTTASYNC_NULL_PARAMETER, "topic is NULL"),
-            Err(false) => return trace_fail(f, MQTTASYNC_BAD_UTF8_STRING, "topic not UTF-8"),
+            Err(_) => return trace_fail(f, MQTTASYNC_BAD_UTF8_STRING, "topic NULL or not UTF-8"),
         }
     }
     let op = inner.op(OpKind::Unsubscribe, resp.cbs);

@@ -180,6 +180,14 @@ fn err_code(e: &Error) -> c_int {
     }
 }
 
+/// At connect time a URI this library cannot use is a plain failure, as with Paho.
+fn connect_err_code(e: &Error) -> c_int {
+    match e {
+        Error::SslNotSupported | Error::BadProtocol => MQTTCLIENT_FAILURE,
+        other => err_code(other),
+    }
+}
+
 fn trace_fail(func: &str, rc: c_int, why: &str) -> c_int {
     if rc != MQTTCLIENT_SUCCESS {
         trace::error(&format!("{func}: returning {rc}: {why}"));
@@ -379,16 +387,9 @@ pub unsafe extern "C" fn MQTTClient_createWithOptions(
         }
         if let Some(i) = uri.find("://") {
             match &uri[..i] {
-                "tcp" | "mqtt" | "ws" | "unix" => {}
-                "ssl" | "mqtts" | "wss" => {
-                    if !cfg!(feature = "tls") {
-                        return trace_fail(
-                            F,
-                            MQTTCLIENT_SSL_NOT_SUPPORTED,
-                            "TLS URI on a library without TLS",
-                        );
-                    }
-                }
+                "tcp" | "mqtt" | "ws" => {}
+                // Like Debian's build: TLS schemes are unknown to the non-TLS library.
+                "ssl" | "mqtts" | "wss" if cfg!(feature = "tls") => {}
                 _ => return trace_fail(F, MQTTCLIENT_BAD_PROTOCOL, "unknown URI scheme"),
             }
         }
@@ -485,11 +486,11 @@ pub unsafe extern "C" fn MQTTClient_setCallbacks(
         let Some(sc) = (unsafe { handle_ref(handle) }) else {
             return trace_fail("MQTTClient_setCallbacks", MQTTCLIENT_FAILURE, "NULL handle");
         };
-        if ma.is_none() || sc.client.is_connected() {
+        if ma.is_none() {
             return trace_fail(
                 "MQTTClient_setCallbacks",
                 MQTTCLIENT_FAILURE,
-                "messageArrived is NULL or the client is connected",
+                "messageArrived is NULL",
             );
         }
         {
@@ -605,7 +606,7 @@ unsafe fn read_connect_options(
         // SAFETY: a C string.
         opts.password = Some(unsafe { std::ffi::CStr::from_ptr(pw) }.to_bytes().to_vec());
     }
-    if ver >= 1 {
+    if ver >= 1 && cfg!(feature = "tls") {
         let ssl = field!(o, ssl);
         if !ssl.is_null() {
             let sid = field!(ssl, struct_id);
@@ -666,19 +667,31 @@ unsafe fn read_connect_options(
             opts.max_inflight = m as usize;
         }
     }
-    if v5 {
-        opts.clean = ver >= 7 && field!(o, cleanstart) != 0;
+    let want5 = matches!(opts.version, VersionChoice::Exact(ProtocolVersion::V5));
+    let cleanstart = ver >= 7 && field!(o, cleanstart) != 0;
+    if want5 && opts.clean {
+        return Err((
+            MQTTCLIENT_BAD_MQTT_OPTION,
+            "cleansession set for MQTT 5: use cleanstart".into(),
+        ));
     }
+    if !want5 && cleanstart {
+        return Err((
+            MQTTCLIENT_BAD_MQTT_OPTION,
+            "cleanstart set for MQTT 3: use cleansession".into(),
+        ));
+    }
+    if want5 {
+        opts.clean = cleanstart;
+    }
+    let _ = v5;
     Ok(opts)
 }
 
-fn version_matches(sc: &SyncClient, opts: &ConnectOptions, v5_call: bool) -> Result<(), c_int> {
-    let want5 = matches!(opts.version, VersionChoice::Exact(ProtocolVersion::V5));
-    if v5_call {
-        if !want5 || sc.create_version < MQTTVERSION_5 {
-            return Err(MQTTCLIENT_WRONG_MQTT_VERSION);
-        }
-    } else if want5 || sc.create_version >= MQTTVERSION_5 {
+/// The `5` calls need a client created for MQTT 5 and the others one that is not (Paho's
+/// MQTTCLIENT_WRONG_MQTT_VERSION); the options' own MQTTVersion may differ.
+fn version_matches(sc: &SyncClient, v5_call: bool) -> Result<(), c_int> {
+    if v5_call != (sc.create_version >= MQTTVERSION_5) {
         return Err(MQTTCLIENT_WRONG_MQTT_VERSION);
     }
     Ok(())
@@ -729,7 +742,7 @@ pub unsafe extern "C" fn MQTTClient_connect(
             Ok(o) => o,
             Err((rc, why)) => return trace_fail(F, rc, &why),
         };
-        if let Err(rc) = version_matches(sc, &opts, false) {
+        if let Err(rc) = version_matches(sc, false) {
             return trace_fail(F, rc, "MQTT 5 client or options: use MQTTClient_connect5");
         }
         match sc.client.connect(&opts) {
@@ -738,7 +751,7 @@ pub unsafe extern "C" fn MQTTClient_connect(
                 unsafe { write_returned(sc, options, &c) };
                 MQTTCLIENT_SUCCESS
             }
-            Err(e) => trace_fail(F, err_code(&e), &format!("{e:?}")),
+            Err(e) => trace_fail(F, connect_err_code(&e), &format!("{e:?}")),
         }
     })
 }
@@ -772,7 +785,7 @@ pub unsafe extern "C" fn MQTTClient_connect5(
             Ok(o) => o,
             Err((rc, why)) => return response(trace_fail(F, rc, &why)),
         };
-        if let Err(rc) = version_matches(sc, &opts, true) {
+        if let Err(rc) = version_matches(sc, true) {
             return response(trace_fail(
                 F,
                 rc,
@@ -823,7 +836,7 @@ pub unsafe extern "C" fn MQTTClient_connect5(
                     ..MQTTResponse::INITIALIZER
                 }
             }
-            Err(e) => response(trace_fail(F, err_code(&e), &format!("{e:?}"))),
+            Err(e) => response(trace_fail(F, connect_err_code(&e), &format!("{e:?}"))),
         }
     })
 }
@@ -886,8 +899,8 @@ fn check_topic(topic: *const c_char) -> Result<&'static str, c_int> {
     // SAFETY: a C string from the caller; the borrow does not outlive the call in practice.
     match unsafe { cstr(topic) } {
         Ok(t) => Ok(t),
-        Err(true) => Err(MQTTCLIENT_NULL_PARAMETER),
-        Err(false) => Err(MQTTCLIENT_BAD_UTF8_STRING),
+        // Paho's UTF-8 check says no to NULL.
+        Err(_) => Err(MQTTCLIENT_BAD_UTF8_STRING),
     }
 }
 
@@ -925,14 +938,7 @@ fn do_publish(
             "payload NULL or negative length",
         ));
     }
-    let is5 = sc.client.version() == ProtocolVersion::V5 && sc.create_version >= MQTTVERSION_5;
-    if v5 != is5 && sc.client.is_connected() {
-        return Err(trace_fail(
-            f,
-            MQTTCLIENT_WRONG_MQTT_VERSION,
-            "call does not match the client's MQTT version",
-        ));
-    }
+    let _ = v5;
     let data: &[u8] = if payloadlen == 0 {
         &[]
     } else {
@@ -1238,12 +1244,12 @@ unsafe fn read_topics(topics: *const *mut c_char, count: c_int) -> Result<Vec<St
         match unsafe { cstr(p) } {
             Ok(t) => {
                 if protocol::validate_topic_filter(t).is_err() {
-                    return Err(MQTTCLIENT_BAD_MQTT_OPTION);
+                    // Paho sends it and fails when the server closes: FAILURE.
+                    return Err(MQTTCLIENT_FAILURE);
                 }
                 v.push(t.to_string())
             }
-            Err(true) => return Err(MQTTCLIENT_NULL_PARAMETER),
-            Err(false) => return Err(MQTTCLIENT_BAD_UTF8_STRING),
+            Err(_) => return Err(MQTTCLIENT_BAD_UTF8_STRING),
         }
     }
     Ok(v)
@@ -1316,14 +1322,8 @@ fn do_subscribe(
         }
         filters.push((name, so));
     }
-    let is5 = sc.client.version() == ProtocolVersion::V5;
-    if sc.client.is_connected() && v5 != is5 && (v5 || sc.create_version >= MQTTVERSION_5) {
-        return fail(trace_fail(
-            f,
-            MQTTCLIENT_WRONG_MQTT_VERSION,
-            "call does not match the MQTT version",
-        ));
-    }
+    // Like Paho, the 3.x and `5` calls both work on either kind of client.
+    let _ = v5;
     // SAFETY: NULL or the caller's properties.
     let p = match unsafe { properties_from_c(props) } {
         Ok(p) => p,
@@ -1400,12 +1400,15 @@ fn sub_response(r: SubOutcome, many: bool) -> MQTTResponse {
     if r.rc != MQTTCLIENT_SUCCESS {
         return response(r.rc);
     }
+    let _ = many;
     let mut resp = MQTTResponse {
         reasonCode: r.codes.first().copied().unwrap_or(0) as c_int,
+        reasonCodeCount: r.codes.len() as c_int,
         properties: boxed_properties(&r.properties),
         ..MQTTResponse::INITIALIZER
     };
-    if many && r.codes.len() > 1 {
+    // Paho allocates the array only when there is more than one code.
+    if r.codes.len() > 1 {
         let n = r.codes.len();
         // SAFETY: malloc of n ints, checked.
         let arr = unsafe { libc::malloc(n * std::mem::size_of::<c_int>()) } as *mut c_int;
@@ -1501,14 +1504,7 @@ fn do_unsubscribe(
         Ok(v) => v,
         Err(rc) => return fail(trace_fail(f, rc, "bad topic filter")),
     };
-    let is5 = sc.client.version() == ProtocolVersion::V5;
-    if sc.client.is_connected() && v5 != is5 && (v5 || sc.create_version >= MQTTVERSION_5) {
-        return fail(trace_fail(
-            f,
-            MQTTCLIENT_WRONG_MQTT_VERSION,
-            "call does not match the MQTT version",
-        ));
-    }
+    let _ = v5;
     // SAFETY: NULL or the caller's properties.
     let p = match unsafe { properties_from_c(props) } {
         Ok(p) => p,
@@ -1530,15 +1526,19 @@ fn do_unsubscribe(
 pub unsafe extern "C" fn MQTTClient_unsubscribe(handle: MQTTClient, topic: *const c_char) -> c_int {
     ffi_boundary!(MQTTCLIENT_FAILURE, {
         let topics = [topic as *mut c_char];
-        do_unsubscribe(
+        let r = do_unsubscribe(
             "MQTTClient_unsubscribe",
             handle,
             1,
             topics.as_ptr(),
             ptr::null(),
             false,
-        )
-        .rc
+        );
+        // MQTT 5: a refusal's reason code is the result, as with Paho.
+        match r.codes.first() {
+            Some(&c) if r.rc == MQTTCLIENT_SUCCESS && c != 0 => c as c_int,
+            _ => r.rc,
+        }
     })
 }
 
@@ -1629,6 +1629,10 @@ pub unsafe extern "C" fn MQTTClient_receive(
         if topicName.is_null() || topicLen.is_null() || message.is_null() {
             return MQTTCLIENT_NULL_PARAMETER;
         }
+        // Paho leaves the out-variables alone when not connected.
+        if !sc.client.is_connected() {
+            return MQTTCLIENT_DISCONNECTED;
+        }
         // SAFETY: the caller's out-variables.
         unsafe {
             *topicName = ptr::null_mut();
@@ -1640,6 +1644,7 @@ pub unsafe extern "C" fn MQTTClient_receive(
                 // SAFETY: the caller's out-variables.
                 unsafe {
                     *topicName = malloc_cstring(&m.topic);
+                    *topicLen = m.topic.len() as c_int;
                     *message = message_to_c(&m);
                 }
                 MQTTCLIENT_SUCCESS

@@ -368,6 +368,11 @@ impl Session {
         }
     }
 
+    /// The settings this session was made with.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
     /// The protocol version of the current (or last) connection.
     pub fn version(&self) -> ProtocolVersion {
         self.version
