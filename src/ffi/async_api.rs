@@ -1179,12 +1179,6 @@ unsafe fn read_async_connect(
     }
     if ver >= 1 {
         let ssl = field!(o, ssl);
-        if !ssl.is_null() && !cfg!(feature = "tls") {
-            return Err((
-                MQTTASYNC_SSL_NOT_SUPPORTED,
-                "TLS options on a library without TLS".into(),
-            ));
-        }
         if !ssl.is_null() {
             let sid = field!(ssl, struct_id);
             let sver = field!(ssl, struct_version);
@@ -1192,6 +1186,12 @@ unsafe fn read_async_connect(
                 return Err((
                     MQTTASYNC_BAD_STRUCTURE,
                     "SSLOptions struct_id/version".into(),
+                ));
+            }
+            if !cfg!(feature = "tls") {
+                return Err((
+                    MQTTASYNC_SSL_NOT_SUPPORTED,
+                    "TLS options on a library without TLS".into(),
                 ));
             }
         }
@@ -1298,6 +1298,21 @@ pub unsafe extern "C" fn MQTTAsync_connect(
             Ok(c) => c,
             Err((rc, why)) => return trace_fail(F, rc, &why),
         };
+        let want5 = matches!(c.opts.version, VersionChoice::Exact(ProtocolVersion::V5));
+        if (c.cbs.on_success5.is_some() || c.cbs.on_failure5.is_some()) && !want5 {
+            return trace_fail(
+                F,
+                MQTTASYNC_BAD_MQTT_OPTION,
+                "onSuccess5/onFailure5 need MQTTVersion 5",
+            );
+        }
+        if want5 && inner.create_version < MQTTVERSION_5 {
+            return trace_fail(
+                F,
+                MQTTASYNC_WRONG_MQTT_VERSION,
+                "MQTT 5 connect on a client not created for MQTT 5",
+            );
+        }
         if inner.client.is_connected() {
             // Paho accepts a connect while connected and never answers it.
             trace::error("MQTTAsync_connect: already connected; the request is ignored");

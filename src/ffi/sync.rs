@@ -938,7 +938,15 @@ fn do_publish(
             "payload NULL or negative length",
         ));
     }
-    let _ = v5;
+    // The 3.x publish calls are refused on a client created for MQTT 5 (the `5` ones are
+    // accepted everywhere), as with Paho.
+    if !v5 && sc.create_version >= MQTTVERSION_5 {
+        return Err(trace_fail(
+            f,
+            MQTTCLIENT_WRONG_MQTT_VERSION,
+            "use the MQTT 5 call on an MQTT 5 client",
+        ));
+    }
     let data: &[u8] = if payloadlen == 0 {
         &[]
     } else {
@@ -1259,6 +1267,8 @@ struct SubOutcome {
     rc: c_int,
     codes: Vec<u8>,
     properties: Properties<'static>,
+    /// The connection speaks MQTT 5 (else the `5` calls report 0, not the granted QoS).
+    v5: bool,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -1276,6 +1286,7 @@ fn do_subscribe(
         rc,
         codes: Vec::new(),
         properties: Properties::default(),
+        v5: false,
     };
     // SAFETY: a handle from create.
     let Some(sc) = (unsafe { handle_ref(handle) }) else {
@@ -1323,7 +1334,13 @@ fn do_subscribe(
         filters.push((name, so));
     }
     // Like Paho, the 3.x and `5` calls both work on either kind of client.
-    let _ = v5;
+    if !v5 && sc.create_version >= MQTTVERSION_5 {
+        return fail(trace_fail(
+            f,
+            MQTTCLIENT_WRONG_MQTT_VERSION,
+            "use the MQTT 5 call on an MQTT 5 client",
+        ));
+    }
     // SAFETY: NULL or the caller's properties.
     let p = match unsafe { properties_from_c(props) } {
         Ok(p) => p,
@@ -1335,6 +1352,7 @@ fn do_subscribe(
             rc: MQTTCLIENT_SUCCESS,
             codes: r.codes,
             properties: r.properties,
+            v5: sc.client.version() == ProtocolVersion::V5,
         },
         Err(e) => fail(trace_fail(f, err_code(&e), &format!("{e:?}"))),
     }
@@ -1401,8 +1419,13 @@ fn sub_response(r: SubOutcome, many: bool) -> MQTTResponse {
         return response(r.rc);
     }
     let _ = many;
+    let first = r.codes.first().copied().unwrap_or(0);
     let mut resp = MQTTResponse {
-        reasonCode: r.codes.first().copied().unwrap_or(0) as c_int,
+        reasonCode: if r.v5 || first >= 0x80 {
+            first as c_int
+        } else {
+            0
+        },
         reasonCodeCount: r.codes.len() as c_int,
         properties: boxed_properties(&r.properties),
         ..MQTTResponse::INITIALIZER
@@ -1491,6 +1514,7 @@ fn do_unsubscribe(
         rc,
         codes: Vec::new(),
         properties: Properties::default(),
+        v5: false,
     };
     // SAFETY: a handle from create.
     let Some(sc) = (unsafe { handle_ref(handle) }) else {
@@ -1516,6 +1540,7 @@ fn do_unsubscribe(
             rc: MQTTCLIENT_SUCCESS,
             codes: r.codes,
             properties: r.properties,
+            v5: sc.client.version() == ProtocolVersion::V5,
         },
         Err(e) => fail(trace_fail(f, err_code(&e), &format!("{e:?}"))),
     }
@@ -1550,6 +1575,17 @@ pub unsafe extern "C" fn MQTTClient_unsubscribeMany(
     topic: *const *mut c_char,
 ) -> c_int {
     ffi_boundary!(MQTTCLIENT_FAILURE, {
+        // Paho refuses this one (but not MQTTClient_unsubscribe) on an MQTT 5 client.
+        // SAFETY: a handle from create.
+        if let Some(sc) = unsafe { handle_ref(handle) } {
+            if sc.create_version >= MQTTVERSION_5 {
+                return trace_fail(
+                    "MQTTClient_unsubscribeMany",
+                    MQTTCLIENT_WRONG_MQTT_VERSION,
+                    "use MQTTClient_unsubscribeMany5 on an MQTT 5 client",
+                );
+            }
+        }
         do_unsubscribe(
             "MQTTClient_unsubscribeMany",
             handle,
