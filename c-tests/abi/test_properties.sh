@@ -16,15 +16,20 @@ fail() { echo "FAIL test_properties: $*"; exit 1; }
 
 [ -e "$PAHO_LIBDIR/libpaho-mqtt3c.so" ] || fail "Debian's libpaho-mqtt3c not found in $PAHO_LIBDIR (apt-get install libpaho-mqtt-dev)"
 
-(cd "$REPO_ROOT" && cargo build --quiet --release --features sync) >"$TMP/build" 2>&1 \
-    || { tail -20 "$TMP/build" >&2; fail "cargo build --release --features sync failed"; }
-OURS="$CARGO_TARGET_DIR/release/libpaho_mqtt_c_rs.so"
-[ -f "$OURS" ] || fail "$OURS was not built"
-
-# Ours goes in a directory of its own under Paho's name, so the same -lpaho-mqtt3c
-# resolves to one library or the other.
+# Ours: the staged library the runner gives (OUR_LIBDIR), else a fresh cargo build.
 mkdir -p "$TMP/ours"
-cp "$OURS" "$TMP/ours/libpaho-mqtt3c.so"
+if [ -n "${OUR_LIBDIR:-}" ] && [ -f "$OUR_LIBDIR/libpaho-mqtt3c.so.1" ]; then
+    cp "$OUR_LIBDIR/libpaho-mqtt3c.so.1" "$TMP/ours/libpaho-mqtt3c.so.1"
+else
+    (cd "$REPO_ROOT" && cargo build --quiet --release --features sync) >"$TMP/build" 2>&1 \
+        || { tail -20 "$TMP/build" >&2; fail "cargo build --release --features sync failed"; }
+    OURS="$CARGO_TARGET_DIR/release/libpaho_mqtt_c_rs.so"
+    [ -f "$OURS" ] || fail "$OURS was not built"
+    cp "$OURS" "$TMP/ours/libpaho-mqtt3c.so.1"
+fi
+# Under Paho's names (link name and SONAME), so the same -lpaho-mqtt3c resolves to one
+# library or the other.
+ln -s libpaho-mqtt3c.so.1 "$TMP/ours/libpaho-mqtt3c.so"
 
 for who in theirs ours; do
     if [ "$who" = theirs ]; then libdir=$PAHO_LIBDIR; else libdir=$TMP/ours; fi

@@ -13,7 +13,7 @@ use crate::client;
 use crate::ffi::cstr;
 use crate::ffi::id_is;
 use crate::field;
-use crate::protocol::{self, LastWill, Properties};
+use crate::protocol::{LastWill, Properties};
 
 /// A malloc'd copy of `p` for an MQTTResponse (NULL when empty).
 pub fn boxed_properties(p: &Properties<'_>) -> *mut MQTTProperties {
@@ -62,37 +62,13 @@ pub fn message_to_c(m: &Message) -> *mut MQTTClient_message {
     p
 }
 
+/// Free a property list we handed out.
+///
 /// # Safety
 /// `p` points to a valid property list whose memory is malloc'd.
 pub unsafe fn free_c_properties(p: *mut MQTTProperties) {
-    // SAFETY: per the caller.
-    let props = unsafe { &mut *p };
-    if !props.array.is_null() {
-        for i in 0..props.count.max(0) as usize {
-            // SAFETY: i < count.
-            let e = unsafe { &*props.array.add(i) };
-            let ty = u8::try_from(e.identifier)
-                .ok()
-                .and_then(protocol::property_type);
-            if matches!(
-                ty,
-                Some(protocol::PropertyType::BinaryData)
-                    | Some(protocol::PropertyType::Utf8String)
-                    | Some(protocol::PropertyType::Utf8StringPair)
-            ) {
-                // SAFETY: string members are live for these types and malloc'd.
-                unsafe {
-                    libc::free(e.value.strings.data.data as *mut c_void);
-                    if ty == Some(protocol::PropertyType::Utf8StringPair) {
-                        libc::free(e.value.strings.value.data as *mut c_void);
-                    }
-                }
-            }
-        }
-        // SAFETY: malloc'd array.
-        unsafe { libc::free(props.array as *mut c_void) };
-    }
-    *props = MQTTProperties::INITIALIZER;
+    // SAFETY: forwarded contract.
+    unsafe { crate::ffi::properties::free_properties(p) }
 }
 
 /// # Safety
