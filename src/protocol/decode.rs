@@ -138,7 +138,10 @@ fn body<'a>(
             if session_present && code != 0 {
                 return Err(CodecError::Malformed("session present with a refusal code"));
             }
-            let properties = props_if(r, Ctx::ConnAck, v5)?;
+            // A server that speaks only 3.x answers an MQTT 5 CONNECT with its own two-byte
+            // CONNACK (return code 1, unacceptable protocol version). Read it as such, as
+            // Paho does, so the caller sees the refusal and can fall back, not a malformed packet.
+            let properties = props_if(r, Ctx::ConnAck, v5 && r.remaining() > 0)?;
             Packet::ConnAck(ConnAck {
                 session_present,
                 code,
