@@ -59,8 +59,10 @@ fn bench_packet(c: &mut Criterion, name: &str, packet: Packet<'static>, v: Proto
     });
     group.bench_function("decode", |b| {
         b.iter(|| {
-            let (p, n) = decode(black_box(&bytes), v, usize::MAX).unwrap().unwrap();
-            black_box((p, n))
+            // Looked at in place: moving the result out would add the copy of a whole
+            // `Packet` to the figure, which a caller matching on it by reference does not pay.
+            let r = decode(black_box(&bytes), v, usize::MAX);
+            assert!(matches!(black_box(&r), Ok(Some(_))));
         })
     });
     group.finish();

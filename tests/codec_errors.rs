@@ -829,9 +829,22 @@ fn connack_rules() {
         properties: Properties::default(),
     });
     assert!(matches!(enc_err(V5, &ca), Malformed(_)));
-    // MQTT 5 CONNACK always has a property length.
-    let e = dec_err(V5, b"\x20\x02\x00\x00");
-    assert!(matches!(e, Malformed(_)), "{e:?}");
+}
+
+#[test]
+fn v5_connack_from_a_3x_only_server_reads_as_its_refusal() {
+    // MQTT 5 always writes a property length, but a 3.1.1 server refusing an MQTT 5 CONNECT
+    // sends `20 02 00 01`: the caller must see return code 1, as with Paho, to fall back.
+    let (p, n) = decode(b"\x20\x02\x00\x01", V5, NO_LIMIT).unwrap().unwrap();
+    assert_eq!(n, 4);
+    assert_eq!(
+        p,
+        Packet::ConnAck(ConnAck {
+            session_present: false,
+            code: 1,
+            properties: Properties::default(),
+        })
+    );
 }
 
 // ---- lengths that do not match the contents ----
