@@ -6,6 +6,10 @@
 
 #![deny(unsafe_op_in_unsafe_fn)]
 
+pub mod client;
+pub mod engine;
 pub mod ffi;
+pub mod net;
 pub mod protocol;
 pub mod session;
+pub mod trace;

@@ -1,2 +1,56 @@
 //! The C ABI: `repr(C)` types, argument checks, struct_version handling and the panic
 //! boundary. No protocol logic lives here: convert, validate, call `client`, convert back.
+
+pub mod types;
+
+pub mod common;
+pub mod convert;
+#[cfg(feature = "sync")]
+pub mod sync;
+
+/// Run `body`, turning a panic into `on_panic` so that no unwind crosses into C.
+/// Every exported function goes through this.
+#[macro_export]
+macro_rules! ffi_boundary {
+    ($on_panic:expr, $body:block) => {{
+        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
+            Ok(v) => v,
+            Err(_) => {
+                $crate::trace::error("internal error: a panic was caught at the C boundary");
+                $on_panic
+            }
+        }
+    }};
+}
+
+/// Read one field of a C struct through a raw pointer, without forming a reference to the
+/// whole struct (which may be an older, shorter version).
+#[macro_export]
+macro_rules! field {
+    ($p:expr, $f:ident) => {{
+        #[allow(unused_unsafe)]
+        // SAFETY: the caller checked the pointer and that this field exists in its version.
+        let v = unsafe { ::std::ptr::addr_of!((*$p).$f).read() };
+        v
+    }};
+}
+
+use std::ffi::{c_char, CStr};
+
+/// Borrow a C string as UTF-8. `Err(true)` when NULL, `Err(false)` when not UTF-8.
+///
+/// # Safety
+/// `p` is NULL or points to a NUL-terminated string that lives for `'a`.
+pub unsafe fn cstr<'a>(p: *const c_char) -> Result<&'a str, bool> {
+    if p.is_null() {
+        return Err(true);
+    }
+    // SAFETY: the caller guarantees a NUL-terminated string.
+    let bytes = unsafe { CStr::from_ptr(p) }.to_bytes();
+    std::str::from_utf8(bytes).map_err(|_| false)
+}
+
+/// Whether a C struct's eye-catcher matches.
+pub fn id_is(actual: &[c_char; 4], want: &[c_char; 4]) -> bool {
+    actual == want
+}

@@ -501,6 +501,45 @@ impl Session {
     /// once. The message is queued for sending now or, beyond the server's Receive Maximum,
     /// later, in order. `msg.packet_id` and `msg.dup` are ignored.
     pub fn publish(&mut self, msg: Publish<'_>, now: Instant) -> Result<u16, SessionError> {
+        self.publish_with(msg, None, now)
+    }
+
+    /// Take a packet id now for a message the layer above holds back (buffered while
+    /// disconnected); it is sent later with [`Session::publish_reserved`] or given back with
+    /// [`Session::release_reserved`]. Reserved ids survive a clean start.
+    pub fn reserve_id(&mut self) -> Result<u16, SessionError> {
+        let id = self
+            .ids
+            .allocate()
+            .ok_or(SessionError::NoPacketIdAvailable)?;
+        Ok(id)
+    }
+
+    /// Give back an id from [`Session::reserve_id`] that will not be used.
+    /// An id in flight (published or a request) is not released.
+    pub fn release_reserved(&mut self, id: u16) {
+        if !self.out_index.contains_key(&id) && !self.requests.contains_key(&id) {
+            self.ids.release(id);
+        }
+    }
+
+    /// Publish a QoS>0 message under an id from [`Session::reserve_id`]. On error the id
+    /// stays reserved.
+    pub fn publish_reserved(
+        &mut self,
+        msg: Publish<'_>,
+        id: u16,
+        now: Instant,
+    ) -> Result<u16, SessionError> {
+        self.publish_with(msg, Some(id), now)
+    }
+
+    fn publish_with(
+        &mut self,
+        msg: Publish<'_>,
+        reserved: Option<u16>,
+        now: Instant,
+    ) -> Result<u16, SessionError> {
         let _ = now;
         if self.state != ConnState::Connected {
             return Err(SessionError::NotConnected);
@@ -550,10 +589,22 @@ impl Session {
         if self.config.max_inflight > 0 && self.outbound.len() >= self.config.max_inflight {
             return Err(SessionError::TooManyInflight);
         }
-        let id = self
-            .ids
-            .peek_free()
-            .ok_or(SessionError::NoPacketIdAvailable)?;
+        let id = match reserved {
+            // Only an id handed out by reserve_id and not used since.
+            Some(id)
+                if id != 0
+                    && self.ids.is_used(id)
+                    && !self.out_index.contains_key(&id)
+                    && !self.requests.contains_key(&id) =>
+            {
+                id
+            }
+            Some(_) => return Err(SessionError::NotAllowed("packet id not reserved")),
+            None => self
+                .ids
+                .peek_free()
+                .ok_or(SessionError::NoPacketIdAvailable)?,
+        };
         let send_now = self.queue.is_empty() && self.on_wire() < self.quota();
         let state = match (send_now, msg.qos) {
             (false, _) => OutState::Queued,
@@ -580,7 +631,9 @@ impl Session {
             self.server.maximum_packet_size,
             &mut bytes,
         )?;
-        let _ = self.ids.allocate();
+        if reserved.is_none() {
+            let _ = self.ids.allocate();
+        }
         let seq = self.next_seq;
         self.next_seq += 1;
         if send_now {
@@ -1309,9 +1362,18 @@ impl Session {
             return Err(SessionError::NotAllowed("restore while connected"));
         }
         let durable = snapshot::read(bytes)?;
+        // Ids reserved by the layer above stay reserved; a snapshot that needs one is refused.
+        if durable
+            .outbound
+            .iter()
+            .any(|m| self.ids.is_used(m.id) && !self.out_index.contains_key(&m.id))
+        {
+            return Err(SessionError::NotAllowed(
+                "a packet id of the snapshot is reserved",
+            ));
+        }
         self.discard_durable();
         self.version = durable.version;
-        self.ids.clear();
         self.ids.set_last(durable.last_id);
         for m in durable.outbound {
             let seq = self.next_seq;

@@ -1,0 +1,224 @@
+//! Running user callbacks: each client has a serial queue, so its callbacks run one at a time
+//! and in order; the queues are served by a shared pool of threads, so a callback that blocks
+//! holds up only its own client. Threads start lazily, grow when every worker is busy, and
+//! are joined when the last holder of the pool goes away.
+
+use std::collections::VecDeque;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread::{JoinHandle, ThreadId};
+
+use crossbeam_channel::{Receiver, Sender};
+
+type Job = Box<dyn FnOnce() + Send>;
+
+#[derive(Default)]
+struct QState {
+    jobs: VecDeque<Job>,
+    scheduled: bool,
+    running_on: Option<ThreadId>,
+    closed: bool,
+}
+
+struct QueueInner {
+    st: Mutex<QState>,
+    idle: Condvar,
+}
+
+/// One client's serial callback queue.
+pub struct SerialQueue {
+    inner: Arc<QueueInner>,
+    pool: PoolRef,
+}
+
+enum Work {
+    Run(Arc<QueueInner>),
+    Stop,
+}
+
+struct Pool {
+    tx: Sender<Work>,
+    rx: Receiver<Work>,
+    threads: Vec<JoinHandle<()>>,
+    idle: usize,
+    users: usize,
+}
+
+static POOL: Mutex<Option<Pool>> = Mutex::new(None);
+
+/// Most worker threads the pool starts; beyond that, queues wait for a free worker.
+const MAX_WORKERS: usize = 256;
+
+struct PoolRef {
+    tx: Sender<Work>,
+}
+
+impl PoolRef {
+    fn acquire() -> PoolRef {
+        let mut g = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        let pool = g.get_or_insert_with(|| {
+            let (tx, rx) = crossbeam_channel::unbounded();
+            Pool {
+                tx,
+                rx,
+                threads: Vec::new(),
+                idle: 0,
+                users: 0,
+            }
+        });
+        pool.users += 1;
+        PoolRef {
+            tx: pool.tx.clone(),
+        }
+    }
+
+    fn submit(&self, q: Arc<QueueInner>) {
+        let mut g = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(pool) = g.as_mut() {
+            pool.threads.retain(|t| !t.is_finished());
+            if pool.idle == 0 && pool.threads.len() < MAX_WORKERS {
+                let rx = pool.rx.clone();
+                if let Ok(t) = std::thread::Builder::new()
+                    .name("mqtt-callbacks".into())
+                    .spawn(move || worker(rx))
+                {
+                    pool.threads.push(t);
+                }
+            } else if pool.idle > 0 {
+                pool.idle -= 1; // that worker is now spoken for
+            }
+        }
+        let _ = self.tx.send(Work::Run(q));
+    }
+}
+
+impl Drop for PoolRef {
+    fn drop(&mut self) {
+        let mut g = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        let last = g.as_mut().is_some_and(|p| {
+            p.users = p.users.saturating_sub(1);
+            p.users == 0
+        });
+        if !last {
+            return;
+        }
+        if let Some(pool) = g.take() {
+            drop(g);
+            for _ in 0..pool.threads.len() {
+                let _ = pool.tx.send(Work::Stop);
+            }
+            let me = std::thread::current().id();
+            for t in pool.threads {
+                if t.thread().id() != me {
+                    let _ = t.join();
+                }
+            }
+        }
+    }
+}
+
+fn worker(rx: Receiver<Work>) {
+    loop {
+        let work = rx.recv();
+        match work {
+            Ok(Work::Run(q)) => run_queue(&q),
+            Ok(Work::Stop) | Err(_) => return,
+        }
+        let mut g = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        match g.as_mut() {
+            Some(pool) => pool.idle += 1,
+            None => return,
+        }
+    }
+}
+
+fn run_queue(q: &QueueInner) {
+    let me = std::thread::current().id();
+    loop {
+        let job = {
+            let mut st = q.st.lock().unwrap_or_else(|e| e.into_inner());
+            match st.jobs.pop_front() {
+                Some(j) if !st.closed => {
+                    st.running_on = Some(me);
+                    j
+                }
+                _ => {
+                    st.jobs.clear();
+                    st.scheduled = false;
+                    st.running_on = None;
+                    q.idle.notify_all();
+                    return;
+                }
+            }
+        };
+        // A panicking callback must not take the worker or the process down.
+        let _ = catch_unwind(AssertUnwindSafe(job));
+        let mut st = q.st.lock().unwrap_or_else(|e| e.into_inner());
+        st.running_on = None;
+        q.idle.notify_all();
+    }
+}
+
+impl SerialQueue {
+    /// A new, empty queue holding the pool open.
+    pub fn new() -> SerialQueue {
+        SerialQueue {
+            inner: Arc::new(QueueInner {
+                st: Mutex::new(QState::default()),
+                idle: Condvar::new(),
+            }),
+            pool: PoolRef::acquire(),
+        }
+    }
+
+    /// Queue a job after those already queued.
+    pub fn post(&self, job: Job) {
+        self.push(job, false);
+    }
+
+    /// Queue a job before those already queued (redelivery of a refused message).
+    pub fn post_front(&self, job: Job) {
+        self.push(job, true);
+    }
+
+    fn push(&self, job: Job, front: bool) {
+        let mut st = self.inner.st.lock().unwrap_or_else(|e| e.into_inner());
+        if st.closed {
+            return;
+        }
+        if front {
+            st.jobs.push_front(job);
+        } else {
+            st.jobs.push_back(job);
+        }
+        if !st.scheduled {
+            st.scheduled = true;
+            drop(st);
+            self.pool.submit(self.inner.clone());
+        }
+    }
+
+    /// Whether the calling thread is running one of this queue's jobs right now.
+    pub fn is_current(&self) -> bool {
+        let st = self.inner.st.lock().unwrap_or_else(|e| e.into_inner());
+        st.running_on == Some(std::thread::current().id())
+    }
+
+    /// Drop queued jobs, refuse new ones, and wait for a running job to finish (unless it is
+    /// the caller's own: destroy from inside a callback).
+    pub fn close(&self) {
+        let me = std::thread::current().id();
+        let mut st = self.inner.st.lock().unwrap_or_else(|e| e.into_inner());
+        st.closed = true;
+        st.jobs.clear();
+        while st.running_on.is_some() && st.running_on != Some(me) {
+            st = self.inner.idle.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+}
+
+impl Default for SerialQueue {
+    fn default() -> Self {
+        Self::new()
+    }
+}

@@ -1,0 +1,1341 @@
+//! The Rust client behind both C APIs: a handle per client, its connection driven by the
+//! engine, tokens, blocking waits that wake at the event (no polling), and callbacks handed
+//! to the client's serial queue so that they never run under our lock.
+
+pub mod dispatch;
+pub mod mem;
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::io::{self, Read, Write};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
+
+use crate::engine::{Driver, EngineRef};
+use crate::net::{self, Endpoint, Scheme};
+use crate::protocol::{self, Connect, LastWill, Packet, Properties, ProtocolVersion, Publish, QoS};
+use crate::session::{ConnState, Event, Session, SessionConfig, SessionError};
+use crate::trace;
+use dispatch::SerialQueue;
+use mem::MallocBuf;
+
+/// Version requested at connect: a fixed one, or Paho's DEFAULT (3.1.1, falling back to 3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VersionChoice {
+    /// 3.1.1 first, then 3.1 if that fails.
+    Default,
+    /// Exactly this version.
+    Exact(ProtocolVersion),
+}
+
+/// Everything a connect needs, already checked and converted from C.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Protocol version.
+    pub version: VersionChoice,
+    /// Keep alive in seconds.
+    pub keep_alive: u16,
+    /// Clean session / clean start.
+    pub clean: bool,
+    /// The will, if any.
+    pub will: Option<LastWill<'static>>,
+    /// User name.
+    pub username: Option<String>,
+    /// Password (binary).
+    pub password: Option<Vec<u8>>,
+    /// How long the TCP connect plus CONNACK may take.
+    pub connect_timeout: Duration,
+    /// Paho's maxInflightMessages (0: no limit of ours).
+    pub max_inflight: usize,
+    /// URIs to try in order; empty means the one given at create.
+    pub server_uris: Vec<String>,
+    /// MQTT 5 CONNECT properties.
+    pub properties: Properties<'static>,
+}
+
+/// What a successful connect reports.
+#[derive(Debug, Clone)]
+pub struct Connected {
+    /// The URI that worked.
+    pub server_uri: String,
+    /// The MQTT version in use (3, 4 or 5).
+    pub version: i32,
+    /// CONNACK session present.
+    pub session_present: bool,
+    /// CONNACK properties.
+    pub properties: Properties<'static>,
+}
+
+/// Why an operation failed, in terms the C layer maps to Paho's codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// Generic failure (MQTTCLIENT_FAILURE).
+    Failure(String),
+    /// Not connected (MQTTCLIENT_DISCONNECTED).
+    Disconnected,
+    /// maxInflightMessages reached (MQTTCLIENT_MAX_MESSAGES_INFLIGHT).
+    MaxInflight,
+    /// Bad UTF-8 (MQTTCLIENT_BAD_UTF8_STRING).
+    BadUtf8,
+    /// Topic or other argument invalid (MQTTCLIENT_BAD_MQTT_OPTION / FAILURE).
+    BadArgument(String),
+    /// The server refused the connection with this CONNACK code / reason code.
+    Refused {
+        /// Raw code.
+        code: u8,
+        /// CONNACK properties.
+        properties: Properties<'static>,
+    },
+    /// Timed out waiting.
+    Timeout,
+    /// The URI's scheme is not supported by this library (SSL_NOT_SUPPORTED).
+    SslNotSupported,
+    /// Unknown URI scheme (BAD_PROTOCOL).
+    BadProtocol,
+    /// All packet identifiers in use.
+    NoMoreIds,
+    /// The offline buffer is full (MQTTASYNC_MAX_BUFFERED_MESSAGES).
+    BufferFull,
+    /// The client is being destroyed.
+    Destroyed,
+}
+
+/// A message as delivered to the application; payload already in malloc'd memory.
+#[derive(Debug)]
+pub struct Message {
+    /// Topic name (alias resolved).
+    pub topic: String,
+    /// Payload, malloc'd, handed to C as is.
+    pub payload: MallocBuf,
+    /// QoS.
+    pub qos: u8,
+    /// Retained flag.
+    pub retained: bool,
+    /// DUP flag.
+    pub dup: bool,
+    /// Packet id.
+    pub msgid: u16,
+    /// MQTT 5 properties.
+    pub properties: Properties<'static>,
+}
+
+/// What the application's callbacks receive.
+pub enum Notice {
+    /// The connection dropped (not after our own disconnect).
+    ConnectionLost(String),
+    /// A message arrived.
+    Message(Message),
+    /// A QoS>0 message completed.
+    DeliveryComplete(u16),
+    /// MQTT 5: the final acknowledgement of a publish, with its reason code and properties.
+    Published {
+        /// Token.
+        token: u16,
+        /// Packet type of the acknowledgement (PUBACK=4, PUBREC=5, PUBCOMP=7).
+        packet_type: u8,
+        /// Reason code.
+        reason: u8,
+        /// Properties.
+        properties: Properties<'static>,
+    },
+    /// An operation started with an op tag finished (async API tokens).
+    OpDone {
+        /// The tag given when the operation started.
+        op: u64,
+        /// The token (packet id; 0 for QoS 0 publishes).
+        token: u16,
+        /// How it ended.
+        result: OpResult,
+    },
+    /// MQTT 5: the server sent DISCONNECT.
+    Disconnected {
+        /// Reason code.
+        reason: u8,
+        /// Properties.
+        properties: Properties<'static>,
+    },
+}
+
+/// How a tagged operation ended.
+#[derive(Debug, Clone)]
+pub enum OpResult {
+    /// A publish completed (QoS 0: written; QoS 1: PUBACK; QoS 2: PUBCOMP).
+    Published {
+        /// Reason code of the final acknowledgement.
+        reason: u8,
+        /// Its properties.
+        properties: Properties<'static>,
+    },
+    /// SUBACK or UNSUBACK arrived.
+    Acked(AckResult),
+    /// The operation cannot complete: the connection went away, the session was not
+    /// kept, the client is being destroyed, or the buffer overflowed.
+    Failed(Error),
+}
+
+/// Offline buffering of publishes (async API `sendWhileDisconnected`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OfflineConfig {
+    /// Buffer publishes while disconnected.
+    pub enabled: bool,
+    /// Most messages buffered (Paho's maxBufferedMessages); 0 = unlimited.
+    pub max: usize,
+    /// When full, drop the oldest instead of refusing the new one.
+    pub delete_oldest: bool,
+    /// Also buffer before the first connect has been attempted.
+    pub before_first_connect: bool,
+}
+
+/// The application's callbacks.
+pub trait Listener: Send + Sync {
+    /// Handle one notice. For `Notice::Message`, returning `Some(message)` gives the message
+    /// back for redelivery later (Paho's messageArrived returning 0).
+    fn notify(&self, notice: Notice) -> Option<Message>;
+    /// Whether a message listener is set (if not, messages queue for `receive`).
+    fn wants_messages(&self) -> bool;
+}
+
+/// Result of a SUBSCRIBE or UNSUBSCRIBE.
+#[derive(Debug, Clone)]
+pub struct AckResult {
+    /// Granted QoS / reason codes.
+    pub codes: Vec<u8>,
+    /// Properties.
+    pub properties: Properties<'static>,
+}
+
+enum Transport {
+    Tcp(mio::net::TcpStream),
+}
+
+impl Transport {
+    fn source(&mut self) -> &mut mio::net::TcpStream {
+        match self {
+            Transport::Tcp(s) => s,
+        }
+    }
+}
+
+impl Read for Transport {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Transport::Tcp(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Transport {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Transport::Tcp(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+struct Conn {
+    transport: Transport,
+    token: usize,
+    read_buf: Vec<u8>,
+    read_start: usize,
+}
+
+#[derive(Debug, Clone)]
+enum ConnectOutcome {
+    Pending,
+    Accepted {
+        session_present: bool,
+        properties: Properties<'static>,
+    },
+    Refused {
+        code: u8,
+        properties: Properties<'static>,
+    },
+    Failed(String),
+}
+
+struct State {
+    session: Session,
+    conn: Option<Conn>,
+    generation: u64,
+    connect: ConnectOutcome,
+    /// The connection was up (CONNACK accepted) and has not been closed by us.
+    connected: bool,
+    /// Results of subscribe/unsubscribe waiting to be collected.
+    acks: HashMap<u16, Result<AckResult, Error>>,
+    /// Tags of tagged operations in flight, by packet id, with the publish QoS (0 for
+    /// subscribe/unsubscribe).
+    ops: HashMap<u16, (u64, u8)>,
+    /// Publishes buffered while disconnected, with their tags and reserved packet ids
+    /// (0 for QoS 0).
+    offline: VecDeque<(Publish<'static>, Option<u64>, u16)>,
+    offline_cfg: OfflineConfig,
+    /// A connect has been attempted at least once.
+    ever_connected: bool,
+    /// Tokens whose waiter must learn the connection went away.
+    failed_tokens: HashSet<u16>,
+    /// Messages for `receive` when no message callback is set.
+    inbox: VecDeque<Message>,
+    listener: Option<Arc<dyn Listener>>,
+    destroyed: bool,
+    /// Counts connection losses, so that waiters can tell one happened.
+    losses: u64,
+}
+
+struct Inner {
+    server_uri: String,
+    client_id: String,
+    st: Mutex<State>,
+    cond: Condvar,
+    engine: EngineRef,
+    queue: SerialQueue,
+    me: Weak<Inner>,
+}
+
+/// A client handle. Cloning shares the client.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+const READ_CHUNK: usize = 64 * 1024;
+
+impl Client {
+    /// Create a client for `server_uri` with `client_id`. Checks the URI scheme.
+    pub fn new(server_uri: &str, client_id: &str) -> Result<Client, Error> {
+        let engine = EngineRef::acquire().map_err(|e| Error::Failure(e.to_string()))?;
+        let inner = Arc::new_cyclic(|me| Inner {
+            server_uri: server_uri.to_string(),
+            client_id: client_id.to_string(),
+            st: Mutex::new(State {
+                session: Session::new(SessionConfig::default()),
+                conn: None,
+                generation: 0,
+                connect: ConnectOutcome::Pending,
+                connected: false,
+                acks: HashMap::new(),
+                ops: HashMap::new(),
+                offline: VecDeque::new(),
+                offline_cfg: OfflineConfig::default(),
+                ever_connected: false,
+                failed_tokens: HashSet::new(),
+                inbox: VecDeque::new(),
+                listener: None,
+                destroyed: false,
+                losses: 0,
+            }),
+            cond: Condvar::new(),
+            engine,
+            queue: SerialQueue::new(),
+            me: me.clone(),
+        });
+        Ok(Client { inner })
+    }
+
+    /// The client id given at create.
+    pub fn client_id(&self) -> &str {
+        &self.inner.client_id
+    }
+
+    /// The URI given at create.
+    pub fn server_uri(&self) -> &str {
+        &self.inner.server_uri
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.inner.st.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Install the callbacks (or remove them with `None`).
+    pub fn set_listener(&self, listener: Option<Arc<dyn Listener>>) {
+        self.lock().listener = listener;
+    }
+
+    /// Whether the connection is up.
+    pub fn is_connected(&self) -> bool {
+        let st = self.lock();
+        st.connected && st.conn.is_some()
+    }
+
+    /// The protocol version of the current or last connection.
+    pub fn version(&self) -> ProtocolVersion {
+        self.lock().session.version()
+    }
+
+    /// Connect, trying each server URI in turn; blocks until CONNACK, failure or timeout.
+    pub fn connect(&self, opts: &ConnectOptions) -> Result<Connected, Error> {
+        {
+            let st = self.lock();
+            if st.destroyed {
+                return Err(Error::Destroyed);
+            }
+        }
+        let uris: Vec<String> = if opts.server_uris.is_empty() {
+            vec![self.inner.server_uri.clone()]
+        } else {
+            opts.server_uris.clone()
+        };
+        let mut last = Error::Failure("no server URI".into());
+        for uri in &uris {
+            let versions: &[ProtocolVersion] = match opts.version {
+                VersionChoice::Default => &[ProtocolVersion::V311, ProtocolVersion::V31],
+                VersionChoice::Exact(ProtocolVersion::V31) => &[ProtocolVersion::V31],
+                VersionChoice::Exact(ProtocolVersion::V311) => &[ProtocolVersion::V311],
+                VersionChoice::Exact(ProtocolVersion::V5) => &[ProtocolVersion::V5],
+            };
+            for &v in versions {
+                match self.connect_one(uri, v, opts) {
+                    Ok(c) => return Ok(c),
+                    Err(e) => {
+                        trace::error(&format!(
+                            "{}: connect to {} with MQTT level {} failed: {:?}",
+                            self.inner.client_id, uri, v as u8, e
+                        ));
+                        last = e;
+                        if matches!(last, Error::Destroyed) {
+                            return Err(last);
+                        }
+                    }
+                }
+            }
+        }
+        Err(last)
+    }
+
+    fn connect_one(
+        &self,
+        uri: &str,
+        version: ProtocolVersion,
+        opts: &ConnectOptions,
+    ) -> Result<Connected, Error> {
+        let ep: Endpoint = net::parse_uri(uri).map_err(|e| match e {
+            net::UriError::BadProtocol => Error::BadProtocol,
+            net::UriError::Malformed => Error::Failure(format!("malformed URI {uri}")),
+        })?;
+        match ep.scheme {
+            Scheme::Tcp => {}
+            Scheme::Ssl | Scheme::Wss => return Err(Error::SslNotSupported),
+            Scheme::Ws | Scheme::Unix => {
+                return Err(Error::Failure(format!(
+                    "{uri}: transport not supported yet"
+                )))
+            }
+        }
+        let start = Instant::now();
+        let deadline = start + opts.connect_timeout;
+        // Drop any previous connection first.
+        self.close_connection(false);
+        let stream = net::connect_tcp(&ep, deadline).map_err(|e| {
+            Error::Failure(format!(
+                "TCP connect to {}:{} failed: {e}",
+                ep.host, ep.port
+            ))
+        })?;
+        let mut stream = mio::net::TcpStream::from_std(stream);
+        let token = self.inner.engine.new_token();
+        self.inner
+            .engine
+            .registry()
+            .register(
+                &mut stream,
+                mio::Token(token),
+                mio::Interest::READABLE | mio::Interest::WRITABLE,
+            )
+            .map_err(|e| Error::Failure(format!("register: {e}")))?;
+        let packet = Connect {
+            version,
+            client_id: Cow::Borrowed(&self.inner.client_id),
+            clean_start: opts.clean,
+            keep_alive: opts.keep_alive,
+            username: opts.username.as_deref().map(Cow::Borrowed),
+            password: opts.password.as_deref().map(Cow::Borrowed),
+            will: opts.will.clone(),
+            properties: if version == ProtocolVersion::V5 {
+                opts.properties.clone()
+            } else {
+                Properties::default()
+            },
+        };
+        let generation;
+        {
+            let mut st = self.lock();
+            if st.destroyed {
+                return Err(Error::Destroyed);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            st.session = if opts.clean || st.session.version() != version {
+                // A clean start, or a different protocol: no state to carry over.
+                let mut s = Session::new(SessionConfig {
+                    max_inflight: opts.max_inflight,
+                    ..SessionConfig::default()
+                });
+                s.connect(packet, left, Instant::now())
+                    .map_err(|e| Error::Failure(format!("CONNECT: {e:?}")))?;
+                s
+            } else {
+                let mut s =
+                    std::mem::replace(&mut st.session, Session::new(SessionConfig::default()));
+                s.connect(packet, left, Instant::now())
+                    .map_err(|e| Error::Failure(format!("CONNECT: {e:?}")))?;
+                s
+            };
+            st.generation += 1;
+            generation = st.generation;
+            st.connect = ConnectOutcome::Pending;
+            st.connected = false;
+            st.conn = Some(Conn {
+                transport: Transport::Tcp(stream),
+                token,
+                read_buf: Vec::new(),
+                read_start: 0,
+            });
+            trace::protocol(&format!(
+                "{} -> CONNECT version {} clean {} keepalive {}",
+                self.inner.client_id, version as u8, opts.clean, opts.keep_alive
+            ));
+        }
+        let driver: Arc<dyn Driver> = Arc::new(ConnDriver {
+            inner: self.inner.me.clone(),
+            generation,
+        });
+        self.inner.engine.add(token, driver, Some(deadline));
+        // Wait for the outcome.
+        let mut st = self.lock();
+        loop {
+            if st.generation != generation {
+                return Err(Error::Failure("connect superseded".into()));
+            }
+            match &st.connect {
+                ConnectOutcome::Pending => {}
+                ConnectOutcome::Accepted {
+                    session_present,
+                    properties,
+                } => {
+                    // Paho reports the URI without its scheme prefix.
+                    let bare = uri.split_once("://").map_or(uri, |(_, rest)| rest);
+                    return Ok(Connected {
+                        server_uri: bare.to_string(),
+                        version: version as i32,
+                        session_present: *session_present,
+                        properties: properties.clone(),
+                    });
+                }
+                ConnectOutcome::Refused { code, properties } => {
+                    let e = Error::Refused {
+                        code: *code,
+                        properties: properties.clone(),
+                    };
+                    drop(st);
+                    self.close_connection(false);
+                    return Err(e);
+                }
+                ConnectOutcome::Failed(why) => {
+                    let e = Error::Failure(why.clone());
+                    drop(st);
+                    self.close_connection(false);
+                    return Err(e);
+                }
+            }
+            if st.destroyed {
+                return Err(Error::Destroyed);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                drop(st);
+                self.close_connection(false);
+                return Err(Error::Timeout);
+            }
+            st = self
+                .inner
+                .cond
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Close the transport without telling the application (our own disconnect, or a
+    /// failed connect attempt). In-flight state stays in the session.
+    fn close_connection(&self, _graceful: bool) {
+        let mut st = self.lock();
+        if let Some(mut conn) = st.conn.take() {
+            let _ = self
+                .inner
+                .engine
+                .registry()
+                .deregister(conn.transport.source());
+            self.inner.engine.remove(conn.token);
+            let failed = st.session.connection_lost(Instant::now());
+            fail_tokens(self, &mut st, failed);
+        }
+        st.connected = false;
+        drop(st);
+        self.inner.cond.notify_all();
+    }
+
+    /// Set how publishes are buffered while disconnected.
+    pub fn set_offline(&self, cfg: OfflineConfig) {
+        self.lock().offline_cfg = cfg;
+    }
+
+    /// Publishes buffered while disconnected.
+    pub fn offline_len(&self) -> usize {
+        self.lock().offline.len()
+    }
+
+    /// Publish; returns the packet id (0 for QoS 0). With `op`, the outcome is also reported
+    /// as `Notice::OpDone` to the listener. While disconnected the message is buffered if the
+    /// offline configuration allows, else refused with `Error::Disconnected`.
+    pub fn publish(&self, msg: Publish<'_>, op: Option<u64>) -> Result<u16, Error> {
+        let mut st = self.lock();
+        if st.destroyed {
+            return Err(Error::Destroyed);
+        }
+        if !st.connected || st.conn.is_none() {
+            let cfg = st.offline_cfg;
+            if !cfg.enabled || (!st.ever_connected && !cfg.before_first_connect) {
+                return Err(Error::Disconnected);
+            }
+            if st.session.version() == ProtocolVersion::V5 || !msg.topic.is_empty() {
+                protocol::validate_topic_name(&msg.topic)
+                    .map_err(|e| Error::BadArgument(e.to_string()))?;
+            }
+            if cfg.max > 0 && st.offline.len() >= cfg.max {
+                if !cfg.delete_oldest {
+                    return Err(Error::BufferFull);
+                }
+                if let Some((_, old_op, old_id)) = st.offline.pop_front() {
+                    if old_id != 0 {
+                        st.session.release_reserved(old_id);
+                    }
+                    if let (Some(op), Some(l)) = (old_op, st.listener.clone()) {
+                        self.post(
+                            l,
+                            Notice::OpDone {
+                                op,
+                                token: old_id,
+                                result: OpResult::Failed(Error::BufferFull),
+                            },
+                        );
+                    }
+                }
+            }
+            let id = if msg.qos == QoS::AtMostOnce {
+                0
+            } else {
+                st.session.reserve_id().map_err(session_err)?
+            };
+            st.offline.push_back((msg.into_owned(), op, id));
+            return Ok(id);
+        }
+        self.publish_locked(&mut st, msg, op, 0)
+    }
+
+    fn publish_locked(
+        &self,
+        st: &mut State,
+        msg: Publish<'_>,
+        op: Option<u64>,
+        reserved: u16,
+    ) -> Result<u16, Error> {
+        let (qos, len) = (msg.qos as u8, msg.payload.len());
+        let topic_trace = if trace::enabled(trace::Level::Protocol) {
+            trace_topic(&msg.topic)
+        } else {
+            String::new()
+        };
+        let id = if reserved != 0 {
+            st.session.publish_reserved(msg, reserved, Instant::now())
+        } else {
+            st.session.publish(msg, Instant::now())
+        }
+        .map_err(session_err)?;
+        trace::protocol(&format!(
+            "{} -> PUBLISH msgid: {} qos: {} topic: {} payload len: {}",
+            self.inner.client_id, id, qos, topic_trace, len
+        ));
+        if let Some(op) = op {
+            if id != 0 {
+                st.ops.insert(id, (op, qos));
+            }
+        }
+        self.flush_locked(st);
+        if let (Some(op), 0) = (op, id) {
+            if let Some(l) = st.listener.clone() {
+                self.post(
+                    l,
+                    Notice::OpDone {
+                        op,
+                        token: 0,
+                        result: OpResult::Published {
+                            reason: 0,
+                            properties: Properties::default(),
+                        },
+                    },
+                );
+            }
+        }
+        Ok(id)
+    }
+
+    /// Send SUBSCRIBE without waiting; returns its packet id. The SUBACK is reported as
+    /// `Notice::OpDone` when `op` is given, else kept for [`Client::wait_ack`].
+    pub fn start_subscribe(
+        &self,
+        filters: Vec<(String, protocol::SubscriptionOptions)>,
+        properties: Properties<'_>,
+        op: Option<u64>,
+    ) -> Result<u16, Error> {
+        let mut st = self.lock();
+        if !st.connected || st.conn.is_none() {
+            return Err(Error::Disconnected);
+        }
+        let id = st
+            .session
+            .subscribe(filters, properties, Instant::now())
+            .map_err(session_err)?;
+        if let Some(op) = op {
+            st.ops.insert(id, (op, 0));
+        }
+        self.flush_locked(&mut st);
+        Ok(id)
+    }
+
+    /// Send UNSUBSCRIBE without waiting; see [`Client::start_subscribe`].
+    pub fn start_unsubscribe(
+        &self,
+        filters: Vec<String>,
+        properties: Properties<'_>,
+        op: Option<u64>,
+    ) -> Result<u16, Error> {
+        let mut st = self.lock();
+        if !st.connected || st.conn.is_none() {
+            return Err(Error::Disconnected);
+        }
+        let id = st
+            .session
+            .unsubscribe(filters, properties, Instant::now())
+            .map_err(session_err)?;
+        if let Some(op) = op {
+            st.ops.insert(id, (op, 0));
+        }
+        self.flush_locked(&mut st);
+        Ok(id)
+    }
+
+    /// Subscribe and wait for the SUBACK (up to `timeout`).
+    pub fn subscribe(
+        &self,
+        filters: Vec<(String, protocol::SubscriptionOptions)>,
+        properties: Properties<'_>,
+        timeout: Duration,
+    ) -> Result<AckResult, Error> {
+        let id = self.start_subscribe(filters, properties, None)?;
+        self.wait_ack(id, timeout)
+    }
+
+    /// Unsubscribe and wait for the UNSUBACK (up to `timeout`).
+    pub fn unsubscribe(
+        &self,
+        filters: Vec<String>,
+        properties: Properties<'_>,
+        timeout: Duration,
+    ) -> Result<AckResult, Error> {
+        let id = self.start_unsubscribe(filters, properties, None)?;
+        self.wait_ack(id, timeout)
+    }
+
+    fn wait_ack(&self, id: u16, timeout: Duration) -> Result<AckResult, Error> {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        loop {
+            if let Some(r) = st.acks.remove(&id) {
+                return r;
+            }
+            if st.destroyed {
+                return Err(Error::Destroyed);
+            }
+            if st.failed_tokens.remove(&id) {
+                return Err(Error::Disconnected);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Error::Timeout);
+            }
+            st = self
+                .inner
+                .cond
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Wait until publish `token` completes. Ok when it completed (or is unknown, i.e.
+    /// already complete), `Err(Disconnected)` if the connection went away first,
+    /// `Err(Timeout)` after `timeout`.
+    pub fn wait_for_completion(&self, token: u16, timeout: Duration) -> Result<(), Error> {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        loop {
+            if !st.connected {
+                return Err(Error::Disconnected);
+            }
+            if token == 0 || !st.session.pending_publish_ids().contains(&token) {
+                return Ok(());
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Err(Error::Timeout);
+            }
+            st = self
+                .inner
+                .cond
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Tokens of publishes not yet complete.
+    pub fn pending_tokens(&self) -> Vec<u16> {
+        let st = self.lock();
+        let mut v = st.session.pending_publish_ids();
+        v.extend(
+            st.offline
+                .iter()
+                .map(|(_, _, id)| *id)
+                .filter(|id| *id != 0),
+        );
+        v
+    }
+
+    /// Wait up to `timeout` for a message when no message callback is set.
+    pub fn receive(&self, timeout: Duration) -> Result<Option<Message>, Error> {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        loop {
+            if let Some(m) = st.inbox.pop_front() {
+                return Ok(Some(m));
+            }
+            if st.destroyed {
+                return Err(Error::Destroyed);
+            }
+            if !st.connected {
+                return Err(Error::Disconnected);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(None);
+            }
+            st = self
+                .inner
+                .cond
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
+
+    /// Disconnect: wait up to `timeout` for in-flight publishes to complete, then send
+    /// DISCONNECT and close the transport. No connectionLost callback.
+    pub fn disconnect(
+        &self,
+        timeout: Duration,
+        reason: u8,
+        properties: Properties<'_>,
+    ) -> Result<(), Error> {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        if !st.connected || st.conn.is_none() {
+            let had_conn = st.conn.is_some();
+            drop(st);
+            if had_conn {
+                self.close_connection(false);
+            }
+            // Paho reports success for a disconnect while not connected.
+            return Ok(());
+        }
+        // Let in-flight QoS>0 publishes finish, within the timeout.
+        while !st.session.pending_publish_ids().is_empty() && st.connected {
+            let now = Instant::now();
+            if now >= deadline {
+                break;
+            }
+            st = self
+                .inner
+                .cond
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        st.connected = false;
+        if st.conn.is_some() {
+            st.session.disconnect(reason, properties, Instant::now());
+            trace::protocol(&format!("{} -> DISCONNECT (0)", self.inner.client_id));
+            // Best effort: write what is pending directly; the socket is usually writable.
+            self.flush_locked(&mut st);
+        }
+        drop(st);
+        self.close_connection(true);
+        Ok(())
+    }
+
+    /// Destroy: close the transport, drop queued callbacks, wait for a running one (unless
+    /// called from it). No callback runs after this returns.
+    pub fn destroy(&self) {
+        {
+            let mut st = self.lock();
+            st.destroyed = true;
+            st.listener = None;
+        }
+        self.close_connection(false);
+        self.inner.queue.close();
+        self.inner.cond.notify_all();
+    }
+
+    fn flush_locked(&self, st: &mut State) {
+        let now = Instant::now();
+        if let Err(e) = pump_write(st, now) {
+            let why = format!("write failed: {e}");
+            self.lose(st, why);
+        }
+    }
+
+    /// The transport failed: tell the session, the waiters and the application.
+    fn lose(&self, st: &mut State, why: String) {
+        let Some(mut conn) = st.conn.take() else {
+            return;
+        };
+        let _ = self
+            .inner
+            .engine
+            .registry()
+            .deregister(conn.transport.source());
+        self.inner.engine.remove(conn.token);
+        let was_connected = st.connected;
+        st.connected = false;
+        st.losses += 1;
+        let failed = st.session.connection_lost(Instant::now());
+        fail_tokens(self, st, failed);
+        if matches!(st.connect, ConnectOutcome::Pending) {
+            st.connect = ConnectOutcome::Failed(why.clone());
+        }
+        trace::error(&format!(
+            "{}: connection lost: {}",
+            self.inner.client_id, why
+        ));
+        if was_connected {
+            if let Some(l) = st.listener.clone() {
+                self.post(l, Notice::ConnectionLost(why));
+            }
+        }
+        self.inner.cond.notify_all();
+    }
+
+    fn post(&self, listener: Arc<dyn Listener>, notice: Notice) {
+        let me = self.inner.me.clone();
+        self.inner.queue.post(Box::new(move || {
+            deliver(me, listener, notice);
+        }));
+    }
+}
+
+fn deliver(me: Weak<Inner>, listener: Arc<dyn Listener>, notice: Notice) {
+    if let Some(back) = listener.notify(notice) {
+        // The application asked for the message again later: put it back at the head of the
+        // queue after giving other threads a moment, so redelivery does not spin.
+        if let Some(inner) = me.upgrade() {
+            std::thread::sleep(Duration::from_millis(10));
+            let me2 = me.clone();
+            let l2 = listener.clone();
+            inner.queue.post_front(Box::new(move || {
+                deliver(me2, l2, Notice::Message(back));
+            }));
+        }
+    }
+}
+
+/// Operations that can no longer complete: wake their waiters and, for tagged ones, tell the
+/// listener.
+fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
+    for id in ids {
+        st.failed_tokens.insert(id);
+        if let Some((op, _)) = st.ops.remove(&id) {
+            if let Some(l) = st.listener.clone() {
+                client.post(
+                    l,
+                    Notice::OpDone {
+                        op,
+                        token: id,
+                        result: OpResult::Failed(Error::Disconnected),
+                    },
+                );
+            }
+        }
+    }
+}
+
+fn session_err(e: SessionError) -> Error {
+    match e {
+        SessionError::NotConnected => Error::Disconnected,
+        SessionError::TooManyInflight => Error::MaxInflight,
+        SessionError::NoPacketIdAvailable => Error::NoMoreIds,
+        SessionError::Codec(protocol::CodecError::BadUtf8) => Error::BadUtf8,
+        other => Error::BadArgument(format!("{other:?}")),
+    }
+}
+
+fn trace_topic(t: &str) -> String {
+    t.chars().take(40).collect()
+}
+
+/// Write what the session has pending until done or the socket would block.
+fn pump_write(st: &mut State, now: Instant) -> io::Result<()> {
+    let Some(conn) = st.conn.as_mut() else {
+        return Ok(());
+    };
+    loop {
+        let out = st.session.pending_output();
+        if out.is_empty() {
+            return Ok(());
+        }
+        match conn.transport.write(out) {
+            Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "socket closed")),
+            Ok(n) => st.session.consume_output(n, now),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+struct ConnDriver {
+    inner: Weak<Inner>,
+    generation: u64,
+}
+
+impl ConnDriver {
+    fn with_state<F>(&self, f: F) -> Option<Instant>
+    where
+        F: FnOnce(&Client, &mut State) -> Result<(), String>,
+    {
+        let inner = self.inner.upgrade()?;
+        let client = Client { inner };
+        let mut st = client.lock();
+        if st.generation != self.generation || st.conn.is_none() {
+            return None;
+        }
+        if let Err(why) = f(&client, &mut st) {
+            client.lose(&mut st, why);
+            return None;
+        }
+        let deadline = st.session.poll_timeout();
+        drop(st);
+        client.inner.cond.notify_all();
+        deadline
+    }
+}
+
+impl Driver for ConnDriver {
+    fn on_ready(&self, readable: bool, writable: bool, now: Instant) -> Option<Instant> {
+        self.with_state(|client, st| {
+            if writable {
+                pump_write(st, now).map_err(|e| format!("write failed: {e}"))?;
+            }
+            if readable {
+                read_and_handle(client, st, now)?;
+                pump_write(st, now).map_err(|e| format!("write failed: {e}"))?;
+            }
+            Ok(())
+        })
+    }
+
+    fn on_timeout(&self, now: Instant) -> Option<Instant> {
+        self.with_state(|_client, st| {
+            match st.session.handle_timeout(now) {
+                Ok(()) => {}
+                Err(SessionError::Timeout) => {
+                    return Err(if st.connected {
+                        "keepalive timeout: no PINGRESP".to_string()
+                    } else {
+                        "timed out waiting for CONNACK".to_string()
+                    })
+                }
+                Err(e) => return Err(format!("{e:?}")),
+            }
+            pump_write(st, now).map_err(|e| format!("write failed: {e}"))
+        })
+    }
+}
+
+fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), String> {
+    let mut eof = false;
+    {
+        let conn = st.conn.as_mut().ok_or("no connection")?;
+        loop {
+            let len = conn.read_buf.len();
+            if conn.read_buf.capacity() - len < READ_CHUNK / 4 {
+                conn.read_buf.reserve(READ_CHUNK);
+            }
+            let cap = conn.read_buf.capacity();
+            conn.read_buf.resize(cap, 0);
+            match conn.transport.read(&mut conn.read_buf[len..]) {
+                Ok(0) => {
+                    conn.read_buf.truncate(len);
+                    eof = true;
+                    break;
+                }
+                Ok(n) => conn.read_buf.truncate(len + n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    conn.read_buf.truncate(len);
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => conn.read_buf.truncate(len),
+                Err(e) => {
+                    conn.read_buf.truncate(len);
+                    return Err(format!("read failed: {e}"));
+                }
+            }
+        }
+    }
+    handle_buffer(client, st, now)?;
+    if eof {
+        return Err("connection closed by the server".into());
+    }
+    Ok(())
+}
+
+fn handle_buffer(client: &Client, st: &mut State, now: Instant) -> Result<(), String> {
+    let max = 268_435_460;
+    loop {
+        let State {
+            session,
+            conn,
+            inbox,
+            listener,
+            ..
+        } = st;
+        let conn = conn.as_mut().ok_or("no connection")?;
+        let buf = &conn.read_buf[conn.read_start..];
+        if buf.is_empty() {
+            conn.read_buf.clear();
+            conn.read_start = 0;
+            break;
+        }
+        let decoded = match protocol::decode(buf, session.version(), max) {
+            Ok(d) => d,
+            Err(e) => {
+                // MQTT 5: tell the server why before closing (DISCONNECT with the reason).
+                session.handle_decode_error(&e, now);
+                let _ = pump_write(st, now);
+                return Err(format!("malformed packet from the server: {e}"));
+            }
+        };
+        let Some((packet, used)) = decoded else {
+            // Keep the partial packet at the start of the buffer.
+            if conn.read_start > 0 {
+                conn.read_buf.drain(..conn.read_start);
+                conn.read_start = 0;
+            }
+            break;
+        };
+        if trace::enabled(trace::Level::Protocol) {
+            trace::protocol(&format!(
+                "{} <- {}",
+                client.inner.client_id,
+                describe(&packet)
+            ));
+        }
+        let msg = match session.handle_packet(packet, now) {
+            Ok(m) => m,
+            Err(e) => {
+                let _ = pump_write(st, now);
+                return Err(format!("protocol error: {e:?}"));
+            }
+        };
+        if let Some(p) = msg {
+            let m = Message {
+                topic: p.topic.into_owned(),
+                payload: MallocBuf::copy_from(&p.payload),
+                qos: p.qos as u8,
+                retained: p.retain,
+                dup: p.dup,
+                msgid: p.packet_id,
+                properties: p.properties.into_owned(),
+            };
+            match listener {
+                Some(l) if l.wants_messages() => {
+                    let l = l.clone();
+                    client.post(l, Notice::Message(m));
+                }
+                _ => inbox.push_back(m),
+            }
+        }
+        let conn = st.conn.as_mut().ok_or("no connection")?;
+        conn.read_start += used;
+        while let Some(ev) = st.session.poll_event() {
+            handle_event(client, st, ev);
+        }
+    }
+    Ok(())
+}
+
+fn handle_event(client: &Client, st: &mut State, ev: Event) {
+    match ev {
+        Event::Connected {
+            session_present,
+            properties,
+            discarded,
+        } => {
+            st.connected = true;
+            st.ever_connected = true;
+            fail_tokens(client, st, discarded);
+            st.connect = ConnectOutcome::Accepted {
+                session_present,
+                properties,
+            };
+            // Messages buffered while disconnected go out now, in order.
+            while let Some((msg, op, id)) = st.offline.pop_front() {
+                if let Err(e) = client.publish_locked(st, msg, op, id) {
+                    if id != 0 {
+                        st.session.release_reserved(id);
+                    }
+                    if let (Some(op), Some(l)) = (op, st.listener.clone()) {
+                        client.post(
+                            l,
+                            Notice::OpDone {
+                                op,
+                                token: id,
+                                result: OpResult::Failed(e),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        Event::ConnectRefused { code, properties } => {
+            st.connect = ConnectOutcome::Refused { code, properties };
+        }
+        Event::PublishComplete {
+            packet_id,
+            reason,
+            properties,
+        } => {
+            let tagged = st.ops.remove(&packet_id);
+            if let Some(l) = st.listener.clone() {
+                if st.session.version() == ProtocolVersion::V5 {
+                    let qos = tagged.map_or(1, |(_, q)| q);
+                    let packet_type = if qos == 2 {
+                        if reason >= 0x80 {
+                            5
+                        } else {
+                            7
+                        }
+                    } else {
+                        4
+                    };
+                    client.post(
+                        l.clone(),
+                        Notice::Published {
+                            token: packet_id,
+                            packet_type,
+                            reason,
+                            properties: properties.clone(),
+                        },
+                    );
+                }
+                if let Some((op, _)) = tagged {
+                    client.post(
+                        l.clone(),
+                        Notice::OpDone {
+                            op,
+                            token: packet_id,
+                            result: OpResult::Published { reason, properties },
+                        },
+                    );
+                }
+                client.post(l, Notice::DeliveryComplete(packet_id));
+            }
+        }
+        Event::SubAck {
+            packet_id,
+            codes,
+            properties,
+        }
+        | Event::UnsubAck {
+            packet_id,
+            codes,
+            properties,
+        } => {
+            let r = AckResult { codes, properties };
+            match st.ops.remove(&packet_id) {
+                Some((op, _)) => {
+                    if let Some(l) = st.listener.clone() {
+                        client.post(
+                            l,
+                            Notice::OpDone {
+                                op,
+                                token: packet_id,
+                                result: OpResult::Acked(r),
+                            },
+                        );
+                    }
+                }
+                None => {
+                    st.acks.insert(packet_id, Ok(r));
+                }
+            }
+        }
+        Event::ServerDisconnect { reason, properties } => {
+            if let Some(l) = st.listener.clone() {
+                client.post(l, Notice::Disconnected { reason, properties });
+            }
+        }
+        Event::Auth { .. } => {}
+    }
+}
+
+fn describe(p: &Packet<'_>) -> String {
+    match p {
+        Packet::ConnAck(c) => format!("CONNACK rc: {}", c.code),
+        Packet::Publish(m) => format!(
+            "PUBLISH msgid: {} qos: {} retained: {} payload len: {}",
+            m.packet_id,
+            m.qos as u8,
+            m.retain as u8,
+            m.payload.len()
+        ),
+        Packet::PubAck(a) | Packet::PubRec(a) | Packet::PubRel(a) | Packet::PubComp(a) => {
+            format!("{} msgid: {} rc: {}", p.name(), a.packet_id, a.reason)
+        }
+        Packet::SubAck(a) | Packet::UnsubAck(a) => {
+            format!("{} msgid: {} rc: {:?}", p.name(), a.packet_id, a.codes)
+        }
+        Packet::Disconnect(d) => format!("DISCONNECT rc: {}", d.reason),
+        other => other.name().to_string(),
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let st = self.st.get_mut().unwrap_or_else(|e| e.into_inner());
+        if let Some(mut conn) = st.conn.take() {
+            let _ = self.engine.registry().deregister(conn.transport.source());
+            self.engine.remove(conn.token);
+        }
+    }
+}
+
+/// Convert a C QoS integer.
+pub fn qos_from_int(q: i32) -> Option<QoS> {
+    u8::try_from(q).ok().and_then(QoS::from_u8)
+}
+
+// Silence "unused" for state the async API will use.
+#[allow(dead_code)]
+fn _unused(st: &State) -> (u64, ConnState) {
+    (st.losses, st.session.state())
+}

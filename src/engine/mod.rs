@@ -1,0 +1,251 @@
+//! The event loop: one mio `Poll` and one thread for the whole process, shared by every
+//! client. It owns readiness and timers and calls into [`Driver`]s; it never runs user code
+//! (drivers hand callbacks to the dispatcher) and never sleeps to poll.
+//!
+//! Sockets are registered by whichever thread opened them (mio's registry is thread-safe);
+//! the loop learns of the driver through a command and then makes one catch-up call, so an
+//! edge that fired before the driver was known is never lost.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use crossbeam_channel::{Receiver, Sender};
+use mio::{Events, Poll, Registry, Token, Waker};
+
+/// Something the loop drives: one connection of one client.
+pub trait Driver: Send + Sync {
+    /// The socket has readiness (or this is the catch-up call after registration).
+    /// Returns the next deadline at which [`Driver::on_timeout`] must run, if any.
+    fn on_ready(&self, readable: bool, writable: bool, now: Instant) -> Option<Instant>;
+    /// A deadline passed (possibly early or stale: check the real deadline).
+    /// Returns the next deadline.
+    fn on_timeout(&self, now: Instant) -> Option<Instant>;
+}
+
+enum Command {
+    Add(usize, Arc<dyn Driver>, Option<Instant>),
+    Remove(usize),
+    Schedule(usize, Instant),
+    Stop,
+}
+
+const WAKER: Token = Token(usize::MAX);
+
+struct Running {
+    registry: Registry,
+    waker: Arc<Waker>,
+    tx: Sender<Command>,
+    thread: Option<JoinHandle<()>>,
+    users: usize,
+}
+
+static ENGINE: Mutex<Option<Running>> = Mutex::new(None);
+static NEXT_TOKEN: AtomicUsize = AtomicUsize::new(1);
+
+/// A client's hold on the engine: while any exists the loop runs; the last one dropped
+/// stops and joins the loop thread.
+pub struct EngineRef {
+    registry: Registry,
+    waker: Arc<Waker>,
+    tx: Sender<Command>,
+}
+
+impl EngineRef {
+    /// Start the loop if needed and take a hold on it.
+    pub fn acquire() -> io::Result<EngineRef> {
+        let mut guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            let poll = Poll::new()?;
+            let registry = poll.registry().try_clone()?;
+            let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+            let (tx, rx) = crossbeam_channel::unbounded();
+            let thread = std::thread::Builder::new()
+                .name("mqtt-engine".into())
+                .spawn(move || run(poll, rx))?;
+            *guard = Some(Running {
+                registry,
+                waker,
+                tx,
+                thread: Some(thread),
+                users: 0,
+            });
+        }
+        let running = guard.as_mut().ok_or_else(|| io::Error::other("engine"))?;
+        running.users += 1;
+        Ok(EngineRef {
+            registry: running.registry.try_clone()?,
+            waker: running.waker.clone(),
+            tx: running.tx.clone(),
+        })
+    }
+
+    /// The registry to register sockets with.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// A fresh token, never reused in this process.
+    pub fn new_token(&self) -> usize {
+        NEXT_TOKEN.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Tell the loop about a registered socket's driver; it gets a catch-up `on_ready`.
+    pub fn add(&self, token: usize, driver: Arc<dyn Driver>, deadline: Option<Instant>) {
+        self.send(Command::Add(token, driver, deadline));
+    }
+
+    /// Forget a driver (its socket should be closed or deregistered by the caller).
+    pub fn remove(&self, token: usize) {
+        self.send(Command::Remove(token));
+    }
+
+    /// Make sure the driver's `on_timeout` runs no later than `at`.
+    pub fn schedule(&self, token: usize, at: Instant) {
+        self.send(Command::Schedule(token, at));
+    }
+
+    fn send(&self, cmd: Command) {
+        if self.tx.send(cmd).is_ok() {
+            let _ = self.waker.wake();
+        }
+    }
+}
+
+impl Drop for EngineRef {
+    fn drop(&mut self) {
+        let mut guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+        let last = match guard.as_mut() {
+            Some(r) => {
+                r.users = r.users.saturating_sub(1);
+                r.users == 0
+            }
+            None => false,
+        };
+        if last {
+            if let Some(mut r) = guard.take() {
+                let _ = r.tx.send(Command::Stop);
+                let _ = r.waker.wake();
+                drop(guard);
+                if let Some(t) = r.thread.take() {
+                    // Never join ourselves (a driver dropping the last hold on the loop thread).
+                    if t.thread().id() != std::thread::current().id() {
+                        let _ = t.join();
+                    }
+                }
+            }
+        }
+    }
+}
+
+struct Entry {
+    driver: Arc<dyn Driver>,
+    deadline: Option<Instant>,
+}
+
+struct Loop {
+    entries: HashMap<usize, Entry>,
+    timers: BinaryHeap<Reverse<(Instant, usize)>>,
+}
+
+impl Loop {
+    /// Record the driver's next deadline. A later deadline than the queued one needs no new
+    /// timer: the queued one fires early and the driver answers with its real deadline.
+    fn set_deadline(&mut self, token: usize, at: Option<Instant>) {
+        let Some(e) = self.entries.get_mut(&token) else {
+            return;
+        };
+        match at {
+            None => e.deadline = None,
+            Some(new) => {
+                if e.deadline.is_none_or(|cur| new < cur) {
+                    e.deadline = Some(new);
+                    self.timers.push(Reverse((new, token)));
+                }
+            }
+        }
+    }
+}
+
+fn run(mut poll: Poll, rx: Receiver<Command>) {
+    let mut events = Events::with_capacity(1024);
+    let mut lp = Loop {
+        entries: HashMap::new(),
+        timers: BinaryHeap::new(),
+    };
+    loop {
+        let timeout = lp
+            .timers
+            .peek()
+            .map(|Reverse((at, _))| at.saturating_duration_since(Instant::now()));
+        if let Err(e) = poll.poll(&mut events, timeout) {
+            if e.kind() != io::ErrorKind::Interrupted {
+                crate::trace::error(&format!("event loop poll failed: {e}"));
+            }
+        }
+        // Commands first, so that drivers added since the last round are known.
+        while let Ok(cmd) = rx.try_recv() {
+            match cmd {
+                Command::Add(token, driver, deadline) => {
+                    lp.entries.insert(
+                        token,
+                        Entry {
+                            driver: driver.clone(),
+                            deadline: None,
+                        },
+                    );
+                    let next = driver.on_ready(true, true, Instant::now());
+                    let at = earliest(next, deadline);
+                    lp.set_deadline(token, at);
+                }
+                Command::Remove(token) => {
+                    lp.entries.remove(&token);
+                }
+                Command::Schedule(token, at) => lp.set_deadline(token, Some(at)),
+                Command::Stop => return,
+            }
+        }
+        for ev in events.iter() {
+            let token = ev.token().0;
+            if token == WAKER.0 {
+                continue;
+            }
+            let Some(driver) = lp.entries.get(&token).map(|e| e.driver.clone()) else {
+                continue;
+            };
+            let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
+            let writable = ev.is_writable() || ev.is_write_closed();
+            let next = driver.on_ready(readable, writable, Instant::now());
+            lp.set_deadline(token, next);
+        }
+        let now = Instant::now();
+        while let Some(Reverse((at, token))) = lp.timers.peek().copied() {
+            if at > now {
+                break;
+            }
+            lp.timers.pop();
+            let Some(entry) = lp.entries.get_mut(&token) else {
+                continue;
+            };
+            if entry.deadline != Some(at) {
+                continue; // stale
+            }
+            entry.deadline = None;
+            let driver = entry.driver.clone();
+            let next = driver.on_timeout(now);
+            lp.set_deadline(token, next);
+        }
+    }
+}
+
+fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
