@@ -270,6 +270,8 @@ pub struct Session {
     /// says whether the PUBLISH came on the current connection (only those count against
     /// our Receive Maximum: the server's send quota restarts with each connection).
     inbound_qos2: BTreeMap<u16, bool>,
+    /// How many entries of `inbound_qos2` came on the current connection.
+    inbound_this_conn: usize,
 
     // Per-connection state.
     requests: HashMap<u16, Request>,
@@ -354,6 +356,7 @@ impl Session {
             queue: BTreeSet::new(),
             next_seq: 0,
             inbound_qos2: BTreeMap::new(),
+            inbound_this_conn: 0,
             requests: HashMap::new(),
             aliases: HashMap::new(),
             server: ServerLimits::default(),
@@ -424,6 +427,7 @@ impl Session {
         for this_conn in self.inbound_qos2.values_mut() {
             *this_conn = false;
         }
+        self.inbound_this_conn = 0;
     }
 
     /// Forget all durable state; returns the ids of the outbound messages dropped.
@@ -436,6 +440,7 @@ impl Session {
         self.out_index.clear();
         self.queue.clear();
         self.inbound_qos2.clear();
+        self.inbound_this_conn = 0;
         dropped
     }
 
@@ -1121,7 +1126,12 @@ impl Session {
         // An unknown id is answered too (MQTT 5 with 0x92 Packet Identifier not found): the
         // server may resend PUBREL after a reconnect for a flow we already finished.
         let reason = match self.inbound_qos2.remove(&a.packet_id) {
-            Some(_) => 0,
+            Some(this_conn) => {
+                if this_conn {
+                    self.inbound_this_conn = self.inbound_this_conn.saturating_sub(1);
+                }
+                0
+            }
             None if self.version == ProtocolVersion::V5 => 0x92,
             None => 0,
         };
@@ -1213,7 +1223,7 @@ impl Session {
         let duplicate_qos2 =
             p.qos == QoS::ExactlyOnce && self.inbound_qos2.contains_key(&p.packet_id);
         if p.qos != QoS::AtMostOnce && !duplicate_qos2 {
-            let awaiting = self.inbound_qos2.values().filter(|this| **this).count();
+            let awaiting = self.inbound_this_conn;
             if awaiting >= usize::from(self.receive_maximum) {
                 return Err(self.violation(
                     0x93,
@@ -1254,6 +1264,7 @@ impl Session {
                     Ok(None)
                 } else {
                     self.inbound_qos2.insert(p.packet_id, true);
+                    self.inbound_this_conn += 1;
                     Ok(Some(p))
                 }
             }

@@ -386,6 +386,10 @@ fn run(ops: Vec<Op>, config: SessionConfig) {
         assert_eq!(unique.len(), ids.len(), "duplicate ids in flight");
         assert!(!ids.contains(&0));
         assert!(s.queue.len() <= s.outbound.len());
+        assert_eq!(
+            s.inbound_this_conn,
+            s.inbound_qos2.values().filter(|this| **this).count()
+        );
         if s.state() == ConnState::Connected {
             assert!(
                 s.on_wire()
