@@ -4,6 +4,20 @@
 //! ([`Session::connect`], [`Session::publish`], ...), and the current time passed in as `now`.
 //! Its outputs: bytes to write ([`Session::pending_output`]), events ([`Session::poll_event`])
 //! and the next deadline ([`Session::poll_timeout`]). No socket, clock or thread in here.
+//!
+//! What it keeps:
+//! - packet ids 1..=65535, shared by PUBLISH, SUBSCRIBE and UNSUBSCRIBE, handed out in
+//!   increasing order and never while in flight or reserved ([`Session::reserve_id`]);
+//! - outbound QoS>0 messages in publication order, each queued, awaiting PUBACK, PUBREC or
+//!   PUBCOMP; after a reconnect with session present the unacknowledged PUBLISHes go again
+//!   with DUP=1 and the PUBRELs again, in that order, within the server's Receive Maximum;
+//! - inbound QoS 2 ids between PUBREC and PUBREL, so a redelivery is acknowledged and not
+//!   delivered twice;
+//! - per connection: requests awaiting SUBACK/UNSUBACK, inbound topic aliases, the server's
+//!   CONNACK limits, keepalive times.
+//!
+//! The durable part (everything above that outlives a connection) round-trips through
+//! [`Session::snapshot`] and [`Session::restore`].
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
