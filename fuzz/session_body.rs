@@ -1,7 +1,8 @@
 //! Body of the `session` fuzz target, free of any fuzzer so that `tests/session_fuzz_corpus.rs`
 //! runs it under plain `cargo test` too. The input is a little program: each opcode byte is
-//! a user command, a step of simulated time, a write of the output, or a chunk of bytes from
-//! the server, which go through the decoder into the session as the engine would feed them.
+//! a user command (including packet id reservations), a step of simulated time, a write of
+//! the output, or a chunk of bytes from the server, which go through the decoder into the
+//! session as the engine would feed them.
 //! A panic is a finding; so is output that does not decode, or an id reused while in flight.
 
 use std::borrow::Cow;
@@ -32,6 +33,7 @@ pub fn run_session(data: &[u8]) {
     let t0 = Instant::now();
     let mut now = t0;
     let mut inbox: Vec<u8> = Vec::new();
+    let mut reserved: Vec<u16> = Vec::new();
     let connect = |s: &mut Session, clean: bool, now: Instant| {
         let c = Connect {
             version,
@@ -55,7 +57,7 @@ pub fn run_session(data: &[u8]) {
     };
     while !prog.is_empty() {
         let op = next(&mut prog);
-        match op % 10 {
+        match op % 12 {
             0 => {
                 let arg = next(&mut prog);
                 let m = Publish {
@@ -70,6 +72,7 @@ pub fn run_session(data: &[u8]) {
                 let before: HashSet<u16> = s.pending_publish_ids().into_iter().collect();
                 if let Ok(id) = s.publish(m, now) {
                     assert!(id == 0 || !before.contains(&id), "id {id} reused");
+                    assert!(!reserved.contains(&id), "reserved id {id} handed out");
                 }
             }
             1 => {
@@ -118,6 +121,41 @@ pub fn run_session(data: &[u8]) {
                 }
             }
             7 => s.disconnect(next(&mut prog), Properties::default(), now),
+            10 => {
+                if let Ok(id) = s.reserve_id() {
+                    assert!(
+                        !s.pending_publish_ids().contains(&id),
+                        "reserved an id in flight"
+                    );
+                    reserved.push(id);
+                }
+            }
+            11 => {
+                let arg = next(&mut prog);
+                let pick = usize::from(arg >> 1);
+                if arg & 1 == 0 && !reserved.is_empty() {
+                    let id = reserved.remove(pick % reserved.len());
+                    s.release_reserved(id);
+                } else {
+                    let id = match reserved.get(pick % reserved.len().max(1)) {
+                        Some(&id) if arg & 2 == 0 => id,
+                        _ => u16::from(arg),
+                    };
+                    let m = Publish {
+                        dup: false,
+                        qos: QoS::ExactlyOnce,
+                        retain: false,
+                        topic: Cow::Borrowed("r"),
+                        packet_id: 0,
+                        properties: Properties::default(),
+                        payload: Cow::Borrowed(b"r"),
+                    };
+                    if s.publish_reserved(m, id, now).is_ok() {
+                        assert!(reserved.contains(&id), "published under unreserved id {id}");
+                        reserved.retain(|r| *r != id);
+                    }
+                }
+            }
             _ => {
                 // Server bytes: a length, then that many bytes.
                 let n = usize::from(next(&mut prog)).min(prog.len());

@@ -73,11 +73,6 @@ impl PacketIds {
     pub(crate) fn set_last(&mut self, last: u16) {
         self.last = last;
     }
-
-    pub(crate) fn clear(&mut self) {
-        self.used.iter_mut().for_each(|w| *w = 0);
-        self.count = 0;
-    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,20 @@
 //! ([`Session::connect`], [`Session::publish`], ...), and the current time passed in as `now`.
 //! Its outputs: bytes to write ([`Session::pending_output`]), events ([`Session::poll_event`])
 //! and the next deadline ([`Session::poll_timeout`]). No socket, clock or thread in here.
+//!
+//! What it keeps:
+//! - packet ids 1..=65535, shared by PUBLISH, SUBSCRIBE and UNSUBSCRIBE, handed out in
+//!   increasing order and never while in flight or reserved ([`Session::reserve_id`]);
+//! - outbound QoS>0 messages in publication order, each queued, awaiting PUBACK, PUBREC or
+//!   PUBCOMP; after a reconnect with session present the unacknowledged PUBLISHes go again
+//!   with DUP=1 and the PUBRELs again, in that order, within the server's Receive Maximum;
+//! - inbound QoS 2 ids between PUBREC and PUBREL, so a redelivery is acknowledged and not
+//!   delivered twice;
+//! - per connection: requests awaiting SUBACK/UNSUBACK, inbound topic aliases, the server's
+//!   CONNACK limits, keepalive times.
+//!
+//! The durable part (everything above that outlives a connection) round-trips through
+//! [`Session::snapshot`] and [`Session::restore`].
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
@@ -270,6 +284,8 @@ pub struct Session {
     /// says whether the PUBLISH came on the current connection (only those count against
     /// our Receive Maximum: the server's send quota restarts with each connection).
     inbound_qos2: BTreeMap<u16, bool>,
+    /// How many entries of `inbound_qos2` came on the current connection.
+    inbound_this_conn: usize,
 
     // Per-connection state.
     requests: HashMap<u16, Request>,
@@ -354,6 +370,7 @@ impl Session {
             queue: BTreeSet::new(),
             next_seq: 0,
             inbound_qos2: BTreeMap::new(),
+            inbound_this_conn: 0,
             requests: HashMap::new(),
             aliases: HashMap::new(),
             server: ServerLimits::default(),
@@ -429,6 +446,7 @@ impl Session {
         for this_conn in self.inbound_qos2.values_mut() {
             *this_conn = false;
         }
+        self.inbound_this_conn = 0;
     }
 
     /// Forget all durable state; returns the ids of the outbound messages dropped.
@@ -441,6 +459,7 @@ impl Session {
         self.out_index.clear();
         self.queue.clear();
         self.inbound_qos2.clear();
+        self.inbound_this_conn = 0;
         dropped
     }
 
@@ -521,8 +540,11 @@ impl Session {
     }
 
     /// Give back an id from [`Session::reserve_id`] that will not be used.
+    /// An id in flight (published or a request) is not released.
     pub fn release_reserved(&mut self, id: u16) {
-        self.ids.release(id);
+        if !self.out_index.contains_key(&id) && !self.requests.contains_key(&id) {
+            self.ids.release(id);
+        }
     }
 
     /// Publish a QoS>0 message under an id from [`Session::reserve_id`]. On error the id
@@ -592,7 +614,16 @@ impl Session {
             return Err(SessionError::TooManyInflight);
         }
         let id = match reserved {
-            Some(id) => id,
+            // Only an id handed out by reserve_id and not used since.
+            Some(id)
+                if id != 0
+                    && self.ids.is_used(id)
+                    && !self.out_index.contains_key(&id)
+                    && !self.requests.contains_key(&id) =>
+            {
+                id
+            }
+            Some(_) => return Err(SessionError::NotAllowed("packet id not reserved")),
             None => self
                 .ids
                 .peek_free()
@@ -1114,7 +1145,12 @@ impl Session {
         // An unknown id is answered too (MQTT 5 with 0x92 Packet Identifier not found): the
         // server may resend PUBREL after a reconnect for a flow we already finished.
         let reason = match self.inbound_qos2.remove(&a.packet_id) {
-            Some(_) => 0,
+            Some(this_conn) => {
+                if this_conn {
+                    self.inbound_this_conn = self.inbound_this_conn.saturating_sub(1);
+                }
+                0
+            }
             None if self.version == ProtocolVersion::V5 => 0x92,
             None => 0,
         };
@@ -1206,7 +1242,7 @@ impl Session {
         let duplicate_qos2 =
             p.qos == QoS::ExactlyOnce && self.inbound_qos2.contains_key(&p.packet_id);
         if p.qos != QoS::AtMostOnce && !duplicate_qos2 {
-            let awaiting = self.inbound_qos2.values().filter(|this| **this).count();
+            let awaiting = self.inbound_this_conn;
             if awaiting >= usize::from(self.receive_maximum) {
                 return Err(self.violation(
                     0x93,
@@ -1247,6 +1283,7 @@ impl Session {
                     Ok(None)
                 } else {
                     self.inbound_qos2.insert(p.packet_id, true);
+                    self.inbound_this_conn += 1;
                     Ok(Some(p))
                 }
             }
@@ -1355,9 +1392,18 @@ impl Session {
             return Err(SessionError::NotAllowed("restore while connected"));
         }
         let durable = snapshot::read(bytes)?;
+        // Ids reserved by the layer above stay reserved; a snapshot that needs one is refused.
+        if durable
+            .outbound
+            .iter()
+            .any(|m| self.ids.is_used(m.id) && !self.out_index.contains_key(&m.id))
+        {
+            return Err(SessionError::NotAllowed(
+                "a packet id of the snapshot is reserved",
+            ));
+        }
         self.discard_durable();
         self.version = durable.version;
-        self.ids.clear();
         self.ids.set_last(durable.last_id);
         for m in durable.outbound {
             let seq = self.next_seq;

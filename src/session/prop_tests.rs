@@ -40,6 +40,10 @@ enum Op {
     Write(usize),
     Feed(Packet<'static>),
     Snapshot,
+    Reserve,
+    /// Publish under a reserved id (index into the reserved ones), or a made-up id.
+    PublishReserved(usize, u16),
+    Release(usize),
 }
 
 fn ack_strategy() -> impl Strategy<Value = Ack<'static>> {
@@ -148,6 +152,9 @@ fn op() -> impl Strategy<Value = Op> {
         3 => (0usize..64).prop_map(Op::Write),
         8 => server_packet().prop_map(Op::Feed),
         1 => Just(Op::Snapshot),
+        1 => Just(Op::Reserve),
+        1 => (any::<usize>(), 0u16..8).prop_map(|(i, id)| Op::PublishReserved(i, id)),
+        1 => any::<usize>().prop_map(Op::Release),
     ]
 }
 
@@ -161,6 +168,8 @@ fn run(ops: Vec<Op>, config: SessionConfig) {
     // Inbound QoS 2 ids delivered and not yet released (the application's view).
     let mut delivered: HashSet<u16> = HashSet::new();
     let mut clean_pending = false;
+    // Ids reserved and neither published nor released.
+    let mut reserved: Vec<u16> = Vec::new();
     for op in ops {
         match op {
             Op::Connect {
@@ -252,6 +261,7 @@ fn run(ops: Vec<Op>, config: SessionConfig) {
                     Ok(0) => assert_eq!(qos, 0),
                     Ok(id) => {
                         assert!(!before.contains(&id), "id {id} reused while in flight");
+                        assert!(!reserved.contains(&id), "reserved id {id} handed out");
                         assert_eq!(s.pending_publish_ids().last(), Some(&id));
                     }
                     Err(_) => assert_eq!(s.pending_publish_ids(), before),
@@ -259,11 +269,51 @@ fn run(ops: Vec<Op>, config: SessionConfig) {
             }
             Op::Subscribe(n) => {
                 let filters = (0..n).map(|i| (format!("f/{i}"), sub_opts())).collect();
-                let _ = s.subscribe(filters, Properties::default(), now);
+                if let Ok(id) = s.subscribe(filters, Properties::default(), now) {
+                    assert!(!reserved.contains(&id), "reserved id {id} handed out");
+                }
+            }
+            Op::Reserve => {
+                if let Ok(id) = s.reserve_id() {
+                    assert!(!reserved.contains(&id));
+                    assert!(!s.pending_publish_ids().contains(&id));
+                    reserved.push(id);
+                }
+            }
+            Op::PublishReserved(i, made_up) => {
+                let id = if reserved.is_empty() || made_up == 0 {
+                    made_up
+                } else {
+                    reserved[i % reserved.len()]
+                };
+                let m = Publish {
+                    dup: false,
+                    qos: QoS::AtLeastOnce,
+                    retain: false,
+                    topic: Cow::Borrowed("r"),
+                    packet_id: 0,
+                    properties: Properties::default(),
+                    payload: Cow::Borrowed(b"r"),
+                };
+                let before = s.pending_publish_ids();
+                if let Ok(got) = s.publish_reserved(m, id, now) {
+                    assert_eq!(got, id);
+                    assert!(reserved.contains(&id), "unreserved id {id} accepted");
+                    assert!(!before.contains(&id));
+                    reserved.retain(|r| *r != id);
+                }
+            }
+            Op::Release(i) => {
+                if !reserved.is_empty() {
+                    let id = reserved.remove(i % reserved.len());
+                    s.release_reserved(id);
+                }
             }
             Op::Unsubscribe(n) => {
                 let filters = (0..n).map(|i| format!("f/{i}")).collect();
-                let _ = s.unsubscribe(filters, Properties::default(), now);
+                if let Ok(id) = s.unsubscribe(filters, Properties::default(), now) {
+                    assert!(!reserved.contains(&id), "reserved id {id} handed out");
+                }
             }
             Op::Disconnect => s.disconnect(0, Properties::default(), now),
             Op::Lost => {
@@ -336,6 +386,10 @@ fn run(ops: Vec<Op>, config: SessionConfig) {
         assert_eq!(unique.len(), ids.len(), "duplicate ids in flight");
         assert!(!ids.contains(&0));
         assert!(s.queue.len() <= s.outbound.len());
+        assert_eq!(
+            s.inbound_this_conn,
+            s.inbound_qos2.values().filter(|this| **this).count()
+        );
         if s.state() == ConnState::Connected {
             assert!(
                 s.on_wire()

@@ -1744,3 +1744,67 @@ fn nothing_is_written_after_our_disconnect() {
         assert_eq!(h.sent(), ["PUBREC 8"]);
     }
 }
+
+#[test]
+fn reserved_ids_are_skipped_used_later_and_survive_a_clean_start() {
+    let mut h = H::new(V5);
+    // Reserved while disconnected, for a message the client layer buffers.
+    assert_eq!(h.s.reserve_id(), Ok(1));
+    h.connect(false, false);
+    assert_eq!(h.publish("a", 1), Ok(2));
+    assert_eq!(h.s.reserve_id(), Ok(3));
+    let sub = h.s.subscribe(
+        vec![("f".into(), sub_opts(0))],
+        Properties::default(),
+        h.now,
+    );
+    assert_eq!(sub, Ok(4));
+    assert_eq!(h.s.publish_reserved(msg("r", 2), 1, h.now), Ok(1));
+    // Used, in flight, in use by a request, or never reserved: refused.
+    for id in [1, 2, 4, 99, 0] {
+        assert!(
+            matches!(
+                h.s.publish_reserved(msg("x", 1), id, h.now),
+                Err(SessionError::NotAllowed(_))
+            ),
+            "id {id}"
+        );
+    }
+    assert_eq!(
+        h.sent(),
+        ["PUBLISH 2 q1 d0 a", "SUBSCRIBE 4", "PUBLISH 1 q2 d0 r"]
+    );
+    // A clean start drops messages in flight but not reservations.
+    h.drop_conn();
+    let ev = h.connect(true, false);
+    assert_eq!(discarded(&ev), [2, 1]);
+    assert_eq!(h.publish("b", 1), Ok(5));
+    assert_eq!(h.s.publish_reserved(msg("later", 1), 3, h.now), Ok(3));
+    // Releasing an id in flight changes nothing: it is not handed out again.
+    h.s.release_reserved(3);
+    for _ in 0..65533 {
+        assert_ne!(h.s.reserve_id(), Ok(3));
+    }
+    assert_eq!(h.s.reserve_id(), Err(SessionError::NoPacketIdAvailable));
+    assert_eq!(h.s.pending_publish_ids(), [5, 3]);
+}
+
+#[test]
+fn restore_keeps_reservations_and_refuses_to_overlap_them() {
+    let mut h = busy_session(V3);
+    let snap = h.s.snapshot();
+    let mut g = H::new(V3);
+    assert_eq!(g.s.reserve_id(), Ok(1));
+    assert!(matches!(
+        g.s.restore(&snap),
+        Err(SessionError::NotAllowed(_))
+    ));
+    assert!(g.s.pending_publish_ids().is_empty());
+    let mut g = H::new(V3);
+    g.s.restore(&snap).unwrap();
+    assert_eq!(g.s.reserve_id(), Ok(5));
+    // Restoring again over itself is fine, and keeps the reservation.
+    g.s.restore(&snap).unwrap();
+    assert_eq!(g.s.reserve_id(), Ok(6));
+    h.drop_conn();
+}
