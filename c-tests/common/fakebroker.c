@@ -23,6 +23,7 @@ struct fake_broker {
     pthread_mutex_t lock;
     int levels[MAX_CONN];
     int nconn;
+    int nclosed;
 };
 
 /* Reads exactly n bytes, giving up after 5 s of silence. */
@@ -97,6 +98,11 @@ static void *serve(void *arg)
                 }
             }
         }
+        /* Counted before the close, so a client that saw the close also
+         * sees the count. */
+        pthread_mutex_lock(&fb->lock);
+        fb->nclosed++;
+        pthread_mutex_unlock(&fb->lock);
         close(fd);
     }
     return NULL;
@@ -134,6 +140,15 @@ int fake_levels(fake_broker *fb, int *levels, int max)
     n = fb->nconn;
     for (i = 0; i < n && i < max; i++)
         levels[i] = fb->levels[i];
+    pthread_mutex_unlock(&fb->lock);
+    return n;
+}
+
+int fake_closed(fake_broker *fb)
+{
+    int n;
+    pthread_mutex_lock(&fb->lock);
+    n = fb->nclosed;
     pthread_mutex_unlock(&fb->lock);
     return n;
 }

@@ -23,6 +23,8 @@ int fake_port(fake_broker *fb);
 /* Number of CONNECTs seen so far; levels[] gets their protocol levels
  * (3 = MQTT 3.1, 4 = 3.1.1, 5 = 5). */
 int fake_levels(fake_broker *fb, int *levels, int max);
+/* Number of connections the fake broker has closed so far. */
+int fake_closed(fake_broker *fb);
 void fake_stop(fake_broker *fb);
 
 #endif
