@@ -90,8 +90,16 @@ static void *serve(void *arg)
              * than a reset), swallowing input, until the client closes. */
             {
                 unsigned char sink[512];
-                long long end = tu_now_ms() + (fb->replies[i].hold_ms > 0 ? fb->replies[i].hold_ms : 500);
+                const fake_reply *rep = &fb->replies[i];
+                long long start = tu_now_ms();
+                long long end = start + (rep->hold_ms > 0 ? rep->hold_ms : 500);
+                int later_sent = rep->later == NULL;
                 while (!fb->stop && tu_now_ms() < end) {
+                    if (!later_sent && tu_now_ms() >= start + rep->later_ms) {
+                        ssize_t w2 = write(fd, rep->later, (size_t)rep->later_len);
+                        (void)w2;
+                        later_sent = 1;
+                    }
                     struct pollfd q = { fd, POLLIN, 0 };
                     if (poll(&q, 1, 50) > 0 && read(fd, sink, sizeof sink) <= 0)
                         break;

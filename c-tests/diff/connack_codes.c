@@ -24,7 +24,7 @@ static void print_levels(const char *name, fake_broker *fb)
 static void v3(const char *name, int version, unsigned char code)
 {
     unsigned char connack[4] = { 0x20, 0x02, 0x00, 0x00 };
-    fake_reply r = { connack, 4, 0 };
+    fake_reply r = { .bytes = connack, .len = 4 };
     MQTTClient c = NULL;
     MQTTClient_connectOptions o = MQTTClient_connectOptions_initializer;
     char uri[64];
@@ -46,7 +46,7 @@ static void v3(const char *name, int version, unsigned char code)
 static void v5(const char *name, unsigned char code)
 {
     unsigned char connack[5] = { 0x20, 0x03, 0x00, 0x00, 0x00 };
-    fake_reply r = { connack, 5, 0 };
+    fake_reply r = { .bytes = connack, .len = 5 };
     MQTTClient c = NULL;
     MQTTClient_createOptions co = MQTTClient_createOptions_initializer;
     MQTTClient_connectOptions o = MQTTClient_connectOptions_initializer5;

@@ -16,7 +16,7 @@
 static void scenario(const char *name, int reliable)
 {
     static const unsigned char connack[] = { 0x20, 0x02, 0x00, 0x00 };
-    fake_reply r = { connack, 4, 3000 };
+    fake_reply r = { .bytes = connack, .len = 4, .hold_ms = 3000 };
     fake_broker *fb = fake_start(&r, 1);
     MQTTClient c = NULL;
     MQTTClient_connectOptions o = MQTTClient_connectOptions_initializer;
