@@ -23,6 +23,7 @@ struct fake_broker {
     pthread_mutex_t lock;
     int levels[MAX_CONN];
     int nconn;
+    int nclosed;
 };
 
 /* Reads exactly n bytes, giving up after 5 s of silence. */
@@ -89,14 +90,27 @@ static void *serve(void *arg)
              * than a reset), swallowing input, until the client closes. */
             {
                 unsigned char sink[512];
-                long long end = tu_now_ms() + (fb->replies[i].hold_ms > 0 ? fb->replies[i].hold_ms : 500);
+                const fake_reply *rep = &fb->replies[i];
+                long long start = tu_now_ms();
+                long long end = start + (rep->hold_ms > 0 ? rep->hold_ms : 500);
+                int later_sent = rep->later == NULL;
                 while (!fb->stop && tu_now_ms() < end) {
+                    if (!later_sent && tu_now_ms() >= start + rep->later_ms) {
+                        ssize_t w2 = write(fd, rep->later, (size_t)rep->later_len);
+                        (void)w2;
+                        later_sent = 1;
+                    }
                     struct pollfd q = { fd, POLLIN, 0 };
                     if (poll(&q, 1, 50) > 0 && read(fd, sink, sizeof sink) <= 0)
                         break;
                 }
             }
         }
+        /* Counted before the close, so a client that saw the close also
+         * sees the count. */
+        pthread_mutex_lock(&fb->lock);
+        fb->nclosed++;
+        pthread_mutex_unlock(&fb->lock);
         close(fd);
     }
     return NULL;
@@ -134,6 +148,15 @@ int fake_levels(fake_broker *fb, int *levels, int max)
     n = fb->nconn;
     for (i = 0; i < n && i < max; i++)
         levels[i] = fb->levels[i];
+    pthread_mutex_unlock(&fb->lock);
+    return n;
+}
+
+int fake_closed(fake_broker *fb)
+{
+    int n;
+    pthread_mutex_lock(&fb->lock);
+    n = fb->nclosed;
     pthread_mutex_unlock(&fb->lock);
     return n;
 }

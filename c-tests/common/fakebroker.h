@@ -8,11 +8,15 @@
 #ifndef FAKEBROKER_H
 #define FAKEBROKER_H
 
+/* Use designated initializers: { .bytes = b, .len = n, .hold_ms = 3000 }. */
 typedef struct fake_reply {
     const unsigned char *bytes; /* sent after the CONNECT; NULL = send nothing */
     int len;
     int hold_ms; /* keep the connection open this long after the reply,
                     reading and discarding what the client sends */
+    const unsigned char *later; /* sent later_ms after the reply, if set */
+    int later_len;
+    int later_ms;
 } fake_reply;
 
 typedef struct fake_broker fake_broker;
@@ -23,6 +27,8 @@ int fake_port(fake_broker *fb);
 /* Number of CONNECTs seen so far; levels[] gets their protocol levels
  * (3 = MQTT 3.1, 4 = 3.1.1, 5 = 5). */
 int fake_levels(fake_broker *fb, int *levels, int max);
+/* Number of connections the fake broker has closed so far. */
+int fake_closed(fake_broker *fb);
 void fake_stop(fake_broker *fb);
 
 #endif

@@ -7,6 +7,13 @@
  * and a crash or hang is reported instead of killing the table. Rows where
  * Debian's Paho crashes or hangs are not here: they are in
  * c-tests/sync/bad_input_ours.c, which checks that ours returns an error.
+ *
+ * Paho lets several bad publishes and subscribes through (rc 0 or -1) and the
+ * broker then drops the connection: wildcard or empty publish topic, a topic
+ * over 65,535 bytes, negative payloadlen, QoS -1/3, subscribeMany with count
+ * 0. Those rows add " then connected|lost" from a subscribe round trip made
+ * right after, so the table also pins what happened to the connection.
+ * A row printing 1000+rc means MQTTClient_create already failed with rc.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +104,8 @@ static int then_probe(MQTTClient c, int rc)
     /* Only ok/lost: whether the failed subscribe says -1 or -3 depends on
      * when the client noticed the close. */
     tu_log("probe: subscribe=%d connected=%d", sub, MQTTClient_isConnected(c));
-    snprintf(tu_child_note, sizeof tu_child_note, " then %s", sub == MQTTCLIENT_SUCCESS && MQTTClient_isConnected(c) ? "connected" : "lost");
+    snprintf(tu_child_note, sizeof tu_child_note, " then %s",
+             sub == MQTTCLIENT_SUCCESS && MQTTClient_isConnected(c) ? "connected" : "lost");
     return rc;
 }
 

@@ -39,7 +39,7 @@ static void publish(MQTTClient c, const char *name, int qos)
 int main(void)
 {
     static const unsigned char connack[] = { 0x20, 0x02, 0x00, 0x00 };
-    fake_reply r = { connack, 4, 10000 };
+    fake_reply r = { .bytes = connack, .len = 4, .hold_ms = 10000 };
     fake_broker *fb;
     MQTTClient c = NULL;
     MQTTClient_connectOptions o = MQTTClient_connectOptions_initializer;
