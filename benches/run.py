@@ -202,8 +202,10 @@ def all_cases():
         Case("echo@nodelay", "sync_latency", ["echo", "{n}"], broker="nodelay"),
     ]
     for qos in (0, 1, 2):
-        cases.append(Case("async_qos%d" % qos, "async_throughput",
+        cases.append(Case("async_qos%d_64B" % qos, "async_throughput",
                           [str(qos), "{count}", "64"], scale_n=False))
+    cases.append(Case("async_qos1_4096B", "async_throughput",
+                      ["1", "{count}", "4096"], scale_n=False))
     return cases
 
 
@@ -375,6 +377,8 @@ def main(argv):
     ap.add_argument("--paho-libdir", default=PAHO_LIBDIR)
     ap.add_argument("--json", help="write every RESULT of every run to this file")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the work directory (broker configs and logs)")
     args = ap.parse_args(argv)
 
     cases = [c for c in all_cases()
@@ -421,7 +425,10 @@ def main(argv):
     finally:
         for b in brokers.values():
             b.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            log("kept " + workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
     print("machine: " + machine())
     print("ours: %s\nPaho: %s\nrounds: %d, latency iterations ours %d / Paho %d, "
