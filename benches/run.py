@@ -197,7 +197,9 @@ def all_cases():
     cases = [
         Case("connect", "sync_latency", ["connect"], scale_n=False),
         Case("connect_cb", "sync_latency", ["connect_cb"], scale_n=False),
+        Case("pubwait_solo", "sync_latency", ["pubwait_solo", "{n}"]),
         Case("pubwait", "sync_latency", ["pubwait", "{n}"]),
+        Case("pubwait_cb", "sync_latency", ["pubwait_cb", "{n}"]),
         Case("echo", "sync_latency", ["echo", "{n}"]),
         Case("echo@nodelay", "sync_latency", ["echo", "{n}"], broker="nodelay"),
     ]
@@ -246,10 +248,11 @@ def run_one(case, exe, broker, lib_label, libdir, n, count):
 # --- table -------------------------------------------------------------------------------------
 
 LATENCY_METRICS = [("p50_us", "p50", "time"), ("p99_us", "p99", "time"),
+                   ("mean_us", "mean", "time"),
                    ("cpu_us_per_op", "CPU/op", "time"), ("threads", "threads", "count"),
                    ("rss_kb", "RSS kB", "count")]
 # a case measured once per process (connect) has no percentiles to speak of
-SINGLE_METRICS = [("p50_us", "time", "time")] + LATENCY_METRICS[2:]
+SINGLE_METRICS = [("p50_us", "time", "time")] + LATENCY_METRICS[3:]
 THROUGHPUT_METRICS = [("msgs_per_s", "msg/s", "rate"), ("cpu_us_per_msg", "CPU/msg", "time"),
                       ("threads", "threads", "count"), ("rss_kb", "RSS kB", "count")]
 
@@ -326,13 +329,15 @@ def targets(samples):
     def check(label, ok, detail):
         lines.append("%-4s %s (%s)" % ("met" if ok else "MISS", label, detail))
 
-    po, pp = median_of(samples, "pubwait", "ours", "p50_us"), \
-        median_of(samples, "pubwait", "paho", "p50_us")
-    if po and pp:
-        check("pubwait p50 at least 100x faster than Paho", pp / po >= 100,
-              "%.0fx" % (pp / po))
-    if po:
-        check("pubwait p50 <= 0.15 ms", po <= 150, fmt(po, "time"))
+    for sub in ("pubwait_solo", "pubwait", "pubwait_cb"):
+        po, pp = median_of(samples, sub, "ours", "p50_us"), median_of(samples, sub, "paho", "p50_us")
+        # Only the guide's way of using the API waits 100 ms every time in Paho; with a
+        # receive thread in the process Paho's latency is bimodal and its p50 says little.
+        if po and pp and sub == "pubwait_solo":
+            check("%s p50 at least 100x faster than Paho (issue 3)" % sub, pp / po >= 100,
+                  "%.0fx" % (pp / po))
+        if po:
+            check("%s p50 <= 0.15 ms (issue 8)" % sub, po <= 150, fmt(po, "time"))
     for sub in ("echo", "echo@nodelay"):
         eo = median_of(samples, sub, "ours", "p50_us")
         if eo:
