@@ -317,6 +317,32 @@ def table(samples, order):
     return "\n".join(rows)
 
 
+def summary(samples, order):
+    """One row per sub-case: its headline figure and CPU per operation, medians only."""
+    rows = ["| case | ours | Paho | ours/Paho | CPU/op ours | CPU/op Paho | threads ours / Paho |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for sub in order:
+        first = (samples.get((sub, "ours")) or samples.get((sub, "paho")) or [{}])[0]
+        if "msgs_per_s" in first:
+            key, kind, cpu_key, label = "msgs_per_s", "rate", "cpu_us_per_msg", "msg/s"
+        else:
+            key, kind, cpu_key, label = "p50_us", "time", "cpu_us_per_op", "p50"
+        val = {lib: [r[key] for r in samples.get((sub, lib), []) if key in r]
+               for lib in ("ours", "paho")}
+        cpu = {lib: [r[cpu_key] for r in samples.get((sub, lib), []) if cpu_key in r]
+               for lib in ("ours", "paho")}
+        thr = {lib: [r["threads"] for r in samples.get((sub, lib), []) if "threads" in r]
+               for lib in ("ours", "paho")}
+        med = {lib: fmt(statistics.median(v), kind) if v else "n/a" for lib, v in val.items()}
+        rows.append("| %s %s | %s | %s | %s | %s | %s | %s / %s |" % (
+            sub, label, med["ours"], med["paho"], ratio(val["ours"], val["paho"]),
+            fmt(statistics.median(cpu["ours"]), "time") if cpu["ours"] else "n/a",
+            fmt(statistics.median(cpu["paho"]), "time") if cpu["paho"] else "n/a",
+            "%g" % statistics.median(thr["ours"]) if thr["ours"] else "n/a",
+            "%g" % statistics.median(thr["paho"]) if thr["paho"] else "n/a"))
+    return "\n".join(rows)
+
+
 def median_of(samples, sub, lib, key):
     vals = [r[key] for r in samples.get((sub, lib), []) if key in r]
     return statistics.median(vals) if vals else None
@@ -348,6 +374,23 @@ def targets(samples):
         if co:
             check("%s <= 5 ms" % sub, co <= 5000, fmt(co, "time"))
     return "\n".join(lines)
+
+
+def report_saved(path):
+    with open(path) as f:
+        raw = json.load(f)
+    samples, order = {}, []
+    for r in raw:
+        sub = r["case"] + ("@" + r["broker"] if r["broker"] != "stock" else "")
+        if sub not in order:
+            order.append(sub)
+        samples.setdefault((sub, r["lib_label"]), []).append(r)
+    print(summary(samples, order))
+    print()
+    print(table(samples, order))
+    print()
+    print(targets(samples))
+    return 0
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -382,6 +425,8 @@ def main(argv):
     ap.add_argument("--paho-libdir", default=PAHO_LIBDIR)
     ap.add_argument("--json", help="write every RESULT of every run to this file")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    ap.add_argument("--report", metavar="JSON",
+                    help="print the tables of an earlier run saved with --json; run nothing")
     ap.add_argument("--keep", action="store_true",
                     help="keep the work directory (broker configs and logs)")
     args = ap.parse_args(argv)
@@ -392,6 +437,8 @@ def main(argv):
         for c in cases:
             print(c.name)
         return 0
+    if args.report:
+        return report_saved(args.report)
 
     ours = args.ours_libdir or stage_ours(os.path.abspath(args.build_dir), args.rebuild)
     libs = [("ours", os.path.abspath(ours)), ("paho", args.paho_libdir)]
@@ -423,7 +470,8 @@ def main(argv):
                         if sub not in order:
                             order.append(sub)
                         samples.setdefault((sub, label), []).append(r)
-                        raw.append(dict(r, round=rnd + 1, libdir=libdir, broker=case.broker))
+                        raw.append(dict(r, round=rnd + 1, lib_label=label, libdir=libdir,
+                                        broker=case.broker))
     except KeyboardInterrupt:
         log("interrupted")
         return 130
@@ -439,6 +487,8 @@ def main(argv):
     print("ours: %s\nPaho: %s\nrounds: %d, latency iterations ours %d / Paho %d, "
           "throughput messages %d" % (libs[0][1], libs[1][1], args.rounds, args.n_ours,
                                       args.n_paho, args.count))
+    print()
+    print(summary(samples, order))
     print()
     print(table(samples, order))
     print()
