@@ -408,7 +408,8 @@ def machine():
         pass
     mosq = subprocess.run([MOSQUITTO, "-h"], capture_output=True, text=True).stdout
     mosq = (mosq.splitlines() or ["?"])[0]
-    return "%d CPUs, %s, %s, Linux %s" % (os.cpu_count() or 0, model, mosq, os.uname().release)
+    return "%d CPUs, %s, %s, Linux %s, load average %.2f" % (
+        os.cpu_count() or 0, model, mosq, os.uname().release, os.getloadavg()[0])
 
 
 def main(argv):
@@ -451,7 +452,8 @@ def main(argv):
     try:
         for b in brokers.values():
             b.start()
-        log("machine: " + machine())
+        start_machine = machine()
+        log("machine: " + start_machine)
         for rnd in range(args.rounds):
             log("round %d/%d" % (rnd + 1, args.rounds))
             for case in cases:
@@ -483,7 +485,9 @@ def main(argv):
         else:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    print("machine: " + machine())
+    # the load before and after: other work on the machine shows up as spread in the table
+    print("machine at start: " + start_machine)
+    print("machine at end:   " + machine())
     print("ours: %s\nPaho: %s\nrounds: %d, latency iterations ours %d / Paho %d, "
           "throughput messages %d" % (libs[0][1], libs[1][1], args.rounds, args.n_ours,
                                       args.n_paho, args.count))
