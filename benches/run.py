@@ -197,13 +197,17 @@ def all_cases():
     cases = [
         Case("connect", "sync_latency", ["connect"], scale_n=False),
         Case("connect_cb", "sync_latency", ["connect_cb"], scale_n=False),
+        Case("pubwait_solo", "sync_latency", ["pubwait_solo", "{n}"]),
         Case("pubwait", "sync_latency", ["pubwait", "{n}"]),
+        Case("pubwait_cb", "sync_latency", ["pubwait_cb", "{n}"]),
         Case("echo", "sync_latency", ["echo", "{n}"]),
         Case("echo@nodelay", "sync_latency", ["echo", "{n}"], broker="nodelay"),
     ]
     for qos in (0, 1, 2):
-        cases.append(Case("async_qos%d" % qos, "async_throughput",
+        cases.append(Case("async_qos%d_64B" % qos, "async_throughput",
                           [str(qos), "{count}", "64"], scale_n=False))
+    cases.append(Case("async_qos1_4096B", "async_throughput",
+                      ["1", "{count}", "4096"], scale_n=False))
     return cases
 
 
@@ -244,10 +248,11 @@ def run_one(case, exe, broker, lib_label, libdir, n, count):
 # --- table -------------------------------------------------------------------------------------
 
 LATENCY_METRICS = [("p50_us", "p50", "time"), ("p99_us", "p99", "time"),
+                   ("mean_us", "mean", "time"),
                    ("cpu_us_per_op", "CPU/op", "time"), ("threads", "threads", "count"),
                    ("rss_kb", "RSS kB", "count")]
 # a case measured once per process (connect) has no percentiles to speak of
-SINGLE_METRICS = [("p50_us", "time", "time")] + LATENCY_METRICS[2:]
+SINGLE_METRICS = [("p50_us", "time", "time")] + LATENCY_METRICS[3:]
 THROUGHPUT_METRICS = [("msgs_per_s", "msg/s", "rate"), ("cpu_us_per_msg", "CPU/msg", "time"),
                       ("threads", "threads", "count"), ("rss_kb", "RSS kB", "count")]
 
@@ -312,6 +317,32 @@ def table(samples, order):
     return "\n".join(rows)
 
 
+def summary(samples, order):
+    """One row per sub-case: its headline figure and CPU per operation, medians only."""
+    rows = ["| case | ours | Paho | ours/Paho | CPU/op ours | CPU/op Paho | threads ours / Paho |",
+            "| --- | --- | --- | --- | --- | --- | --- |"]
+    for sub in order:
+        first = (samples.get((sub, "ours")) or samples.get((sub, "paho")) or [{}])[0]
+        if "msgs_per_s" in first:
+            key, kind, cpu_key, label = "msgs_per_s", "rate", "cpu_us_per_msg", "msg/s"
+        else:
+            key, kind, cpu_key, label = "p50_us", "time", "cpu_us_per_op", "p50"
+        val = {lib: [r[key] for r in samples.get((sub, lib), []) if key in r]
+               for lib in ("ours", "paho")}
+        cpu = {lib: [r[cpu_key] for r in samples.get((sub, lib), []) if cpu_key in r]
+               for lib in ("ours", "paho")}
+        thr = {lib: [r["threads"] for r in samples.get((sub, lib), []) if "threads" in r]
+               for lib in ("ours", "paho")}
+        med = {lib: fmt(statistics.median(v), kind) if v else "n/a" for lib, v in val.items()}
+        rows.append("| %s %s | %s | %s | %s | %s | %s | %s / %s |" % (
+            sub, label, med["ours"], med["paho"], ratio(val["ours"], val["paho"]),
+            fmt(statistics.median(cpu["ours"]), "time") if cpu["ours"] else "n/a",
+            fmt(statistics.median(cpu["paho"]), "time") if cpu["paho"] else "n/a",
+            "%g" % statistics.median(thr["ours"]) if thr["ours"] else "n/a",
+            "%g" % statistics.median(thr["paho"]) if thr["paho"] else "n/a"))
+    return "\n".join(rows)
+
+
 def median_of(samples, sub, lib, key):
     vals = [r[key] for r in samples.get((sub, lib), []) if key in r]
     return statistics.median(vals) if vals else None
@@ -324,13 +355,15 @@ def targets(samples):
     def check(label, ok, detail):
         lines.append("%-4s %s (%s)" % ("met" if ok else "MISS", label, detail))
 
-    po, pp = median_of(samples, "pubwait", "ours", "p50_us"), \
-        median_of(samples, "pubwait", "paho", "p50_us")
-    if po and pp:
-        check("pubwait p50 at least 100x faster than Paho", pp / po >= 100,
-              "%.0fx" % (pp / po))
-    if po:
-        check("pubwait p50 <= 0.15 ms", po <= 150, fmt(po, "time"))
+    for sub in ("pubwait_solo", "pubwait", "pubwait_cb"):
+        po, pp = median_of(samples, sub, "ours", "p50_us"), median_of(samples, sub, "paho", "p50_us")
+        # Only the guide's way of using the API waits 100 ms every time in Paho; with a
+        # receive thread in the process Paho's latency is bimodal and its p50 says little.
+        if po and pp and sub == "pubwait_solo":
+            check("%s p50 at least 100x faster than Paho (issue 3)" % sub, pp / po >= 100,
+                  "%.0fx" % (pp / po))
+        if po:
+            check("%s p50 <= 0.15 ms (issue 8)" % sub, po <= 150, fmt(po, "time"))
     for sub in ("echo", "echo@nodelay"):
         eo = median_of(samples, sub, "ours", "p50_us")
         if eo:
@@ -341,6 +374,23 @@ def targets(samples):
         if co:
             check("%s <= 5 ms" % sub, co <= 5000, fmt(co, "time"))
     return "\n".join(lines)
+
+
+def report_saved(path):
+    with open(path) as f:
+        raw = json.load(f)
+    samples, order = {}, []
+    for r in raw:
+        sub = r["case"] + ("@" + r["broker"] if r["broker"] != "stock" else "")
+        if sub not in order:
+            order.append(sub)
+        samples.setdefault((sub, r["lib_label"]), []).append(r)
+    print(summary(samples, order))
+    print()
+    print(table(samples, order))
+    print()
+    print(targets(samples))
+    return 0
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -358,7 +408,8 @@ def machine():
         pass
     mosq = subprocess.run([MOSQUITTO, "-h"], capture_output=True, text=True).stdout
     mosq = (mosq.splitlines() or ["?"])[0]
-    return "%d CPUs, %s, %s, Linux %s" % (os.cpu_count() or 0, model, mosq, os.uname().release)
+    return "%d CPUs, %s, %s, Linux %s, load average %.2f" % (
+        os.cpu_count() or 0, model, mosq, os.uname().release, os.getloadavg()[0])
 
 
 def main(argv):
@@ -375,6 +426,10 @@ def main(argv):
     ap.add_argument("--paho-libdir", default=PAHO_LIBDIR)
     ap.add_argument("--json", help="write every RESULT of every run to this file")
     ap.add_argument("--list", action="store_true", help="list the cases and exit")
+    ap.add_argument("--report", metavar="JSON",
+                    help="print the tables of an earlier run saved with --json; run nothing")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the work directory (broker configs and logs)")
     args = ap.parse_args(argv)
 
     cases = [c for c in all_cases()
@@ -383,6 +438,8 @@ def main(argv):
         for c in cases:
             print(c.name)
         return 0
+    if args.report:
+        return report_saved(args.report)
 
     ours = args.ours_libdir or stage_ours(os.path.abspath(args.build_dir), args.rebuild)
     libs = [("ours", os.path.abspath(ours)), ("paho", args.paho_libdir)]
@@ -395,7 +452,8 @@ def main(argv):
     try:
         for b in brokers.values():
             b.start()
-        log("machine: " + machine())
+        start_machine = machine()
+        log("machine: " + start_machine)
         for rnd in range(args.rounds):
             log("round %d/%d" % (rnd + 1, args.rounds))
             for case in cases:
@@ -414,19 +472,27 @@ def main(argv):
                         if sub not in order:
                             order.append(sub)
                         samples.setdefault((sub, label), []).append(r)
-                        raw.append(dict(r, round=rnd + 1, libdir=libdir, broker=case.broker))
+                        raw.append(dict(r, round=rnd + 1, lib_label=label, libdir=libdir,
+                                        broker=case.broker))
     except KeyboardInterrupt:
         log("interrupted")
         return 130
     finally:
         for b in brokers.values():
             b.stop()
-        shutil.rmtree(workdir, ignore_errors=True)
+        if args.keep:
+            log("kept " + workdir)
+        else:
+            shutil.rmtree(workdir, ignore_errors=True)
 
-    print("machine: " + machine())
+    # the load before and after: other work on the machine shows up as spread in the table
+    print("machine at start: " + start_machine)
+    print("machine at end:   " + machine())
     print("ours: %s\nPaho: %s\nrounds: %d, latency iterations ours %d / Paho %d, "
           "throughput messages %d" % (libs[0][1], libs[1][1], args.rounds, args.n_ours,
                                       args.n_paho, args.count))
+    print()
+    print(summary(samples, order))
     print()
     print(table(samples, order))
     print()

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <limits.h>
+#include <link.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -55,6 +56,21 @@ const char *bu_library_file(void *fn)
 		return "?";
 	if (!realpath(info.dli_fname, path))
 		snprintf(path, sizeof path, "%s", info.dli_fname);
+	return path;
+}
+
+const char *bu_loaded_file(const char *soname)
+{
+	static char path[PATH_MAX];
+	struct link_map *map = NULL;
+	void *h = dlopen(soname, RTLD_LAZY | RTLD_NOLOAD);
+
+	if (!h)
+		return "?";
+	if (dlinfo(h, RTLD_DI_LINKMAP, &map) != 0 || !map || !map->l_name ||
+	    !realpath(map->l_name, path))
+		snprintf(path, sizeof path, "?");
+	dlclose(h);
 	return path;
 }
 

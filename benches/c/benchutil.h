@@ -29,6 +29,10 @@ long bu_proc_status(const char *key);
  * static buffer; "?" when unknown. */
 const char *bu_library_file(void *fn);
 
+/* The real path of an already loaded shared object, by its soname (for a
+ * library that lacks the symbol one would ask dladdr about); "?" if not loaded. */
+const char *bu_loaded_file(const char *soname);
+
 /* Sorts `v` in place and returns the nearest-rank percentile p (0..100). */
 double bu_percentile(double *v, size_t n, double p);
 

@@ -13,6 +13,10 @@
  *   pubwait   N times: QoS 1 publish + MQTTClient_waitForCompletion. A second
  *             client subscribes to the topic and checks that every message
  *             arrives once, in order and intact.
+ *   pubwait_solo  the same with the publisher alone in the process and no
+ *             callbacks, as in the user's guide example (nothing checks
+ *             arrival; a failed call is still counted).
+ *   pubwait_cb  as pubwait, with callbacks set on the publisher as well.
  *   echo      N times: client A publishes a QoS 1 "ping", client B's
  *             messageArrived republishes it as a QoS 1 "pong", A waits for the
  *             pong. The round trip is measured on A.
@@ -280,10 +284,17 @@ static int case_connect(int with_callbacks)
 	return 0;
 }
 
-static int case_pubwait(long n)
+/* How the publishing client of case pubwait lives. */
+enum pubwait_mode {
+	PW_CHECKED,	/* no callbacks; a subscriber in this process checks every message */
+	PW_SOLO,	/* the only client of the process, no callbacks: the guide's example */
+	PW_CALLBACKS,	/* callbacks set on the publisher too, plus the checking subscriber */
+};
+
+static int case_pubwait(long n, enum pubwait_mode mode)
 {
-	MQTTClient pub, sub;
-	struct receiver checker;
+	MQTTClient pub, sub = NULL;
+	struct receiver checker, unused;
 	struct faults f = {0};
 	const char *topic = bu_topic("pubwait");
 	unsigned char payload[PAYLOAD_LEN];
@@ -292,11 +303,16 @@ static int case_pubwait(long n)
 	long i, threads, done = 0;
 
 	receiver_init(&checker);
-	sub = new_client("check");
-	MQTTClient_setCallbacks(sub, &checker, on_lost, on_message, NULL);
-	connect_client(sub);
-	subscribe(sub, topic);
+	receiver_init(&unused);
+	if (mode != PW_SOLO) {
+		sub = new_client("check");
+		MQTTClient_setCallbacks(sub, &checker, on_lost, on_message, NULL);
+		connect_client(sub);
+		subscribe(sub, topic);
+	}
 	pub = new_client("pub");
+	if (mode == PW_CALLBACKS)
+		MQTTClient_setCallbacks(pub, &unused, on_lost, on_message, NULL);
 	connect_client(pub);
 
 	cpu0 = 0;
@@ -328,17 +344,21 @@ static int case_pubwait(long n)
 	threads = bu_proc_status("Threads");
 
 	/* everything published successfully must reach the checker */
-	receiver_wait(&checker, f.failed ? i : WARMUP + n);
-	pthread_mutex_lock(&checker.lock);
-	f.lost = (f.failed ? i : WARMUP + n) - checker.received;
-	pthread_mutex_unlock(&checker.lock);
-	if (f.lost < 0)
-		f.lost = 0;
-	merge_faults(&f, &checker);
-	report("pubwait", samples, (size_t)done, cpu, threads, &f);
+	if (sub) {
+		receiver_wait(&checker, f.failed ? i : WARMUP + n);
+		pthread_mutex_lock(&checker.lock);
+		f.lost = (f.failed ? i : WARMUP + n) - checker.received;
+		pthread_mutex_unlock(&checker.lock);
+		if (f.lost < 0)
+			f.lost = 0;
+		merge_faults(&f, &checker);
+	}
+	report(mode == PW_SOLO ? "pubwait_solo" : mode == PW_CALLBACKS ? "pubwait_cb" : "pubwait",
+	       samples, (size_t)done, cpu, threads, &f);
 
 	close_client(&pub);
-	close_client(&sub);
+	if (sub)
+		close_client(&sub);
 	free(samples);
 	return faults_total(&f);
 }
@@ -414,7 +434,7 @@ int main(int argc, char **argv)
 	long n = argc > 3 ? strtol(argv[3], NULL, 10) : 100;
 
 	if (argc < 3 || n < 1) {
-		fprintf(stderr, "usage: %s URI connect|connect_cb|pubwait|echo [N]\n", argv[0]);
+		fprintf(stderr, "usage: %s URI connect|connect_cb|pubwait|pubwait_solo|pubwait_cb|echo [N]\n", argv[0]);
 		return 2;
 	}
 	uri = argv[1];
@@ -428,7 +448,11 @@ int main(int argc, char **argv)
 	if (strcmp(which, "connect_cb") == 0)
 		return case_connect(1);
 	if (strcmp(which, "pubwait") == 0)
-		return case_pubwait(n);
+		return case_pubwait(n, PW_CHECKED);
+	if (strcmp(which, "pubwait_solo") == 0)
+		return case_pubwait(n, PW_SOLO);
+	if (strcmp(which, "pubwait_cb") == 0)
+		return case_pubwait(n, PW_CALLBACKS);
 	if (strcmp(which, "echo") == 0)
 		return case_echo(n);
 	fprintf(stderr, "sync_latency: unknown case %s\n", which);
