@@ -112,6 +112,25 @@ int main(void)
     ta_print_events_grouped("  ");
     print_pending(c, "after reconnect");
     ta_close(&c);
+
+    /* maxBufferedMessages 2: the third send is refused, or with
+     * deleteOldestMessages the oldest buffered one is dropped. */
+    for (rc = 0; rc <= 1; rc++) {
+        MQTTAsync_createOptions co2 = MQTTAsync_createOptions_initializer;
+        co2.sendWhileDisconnected = 1;
+        co2.allowDisconnectedSendAtAnyTime = 1;
+        co2.maxBufferedMessages = 2;
+        co2.deleteOldestMessages = rc;
+        printf("deleteOldestMessages=%d create rc=%d\n", rc,
+               MQTTAsync_createWithOptions(&c, uri, tu_client_id("lim"), MQTTCLIENT_PERSISTENCE_NONE, NULL, &co2));
+        send_batch(c, topic, rc ? "drop" : "full", 3, 0);
+        print_pending(c, "before connect");
+        printf("connect rc=%d\n", ta_connect(c, NULL, MQTTVERSION_3_1_1));
+        ta_wait_events(4, 5000);
+        tu_sleep_ms(300);
+        ta_print_events_grouped("  ");
+        ta_close(&c);
+    }
     ta_close(&sub);
     return 0;
 }
