@@ -5,8 +5,10 @@
 
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex, OnceLock};
 use std::thread::{JoinHandle, ThreadId};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
@@ -48,6 +50,22 @@ static POOL: Mutex<Option<Pool>> = Mutex::new(None);
 
 /// Most worker threads the pool starts; beyond that, queues wait for a free worker.
 const MAX_WORKERS: usize = 256;
+/// Workers started on demand without further ado.
+const MIN_WORKERS: usize = 2;
+/// When every worker is busy and none has finished a job for this long, they are taken to
+/// be blocked in callbacks, and the next submission starts another worker. So a callback
+/// that blocks holds up only its own client, while thousands of clients with short
+/// callbacks share a couple of threads.
+const STALL: Duration = Duration::from_millis(20);
+
+/// Nanoseconds since `EPOCH` when a worker last finished a job.
+static LAST_PROGRESS: AtomicU64 = AtomicU64::new(0);
+static EPOCH: OnceLock<Instant> = OnceLock::new();
+
+fn nanos_now() -> u64 {
+    let epoch = *EPOCH.get_or_init(Instant::now);
+    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
+}
 
 struct PoolRef {
     tx: Sender<Work>,
@@ -76,7 +94,12 @@ impl PoolRef {
         let mut g = POOL.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(pool) = g.as_mut() {
             pool.threads.retain(|t| !t.is_finished());
-            if pool.idle == 0 && pool.threads.len() < MAX_WORKERS {
+            let n = pool.threads.len();
+            let stalled = || {
+                let last = LAST_PROGRESS.load(Ordering::Relaxed);
+                nanos_now().saturating_sub(last) > STALL.as_nanos() as u64
+            };
+            if pool.idle == 0 && n < MAX_WORKERS && (n < MIN_WORKERS || stalled()) {
                 let rx = pool.rx.clone();
                 if let Ok(t) = std::thread::Builder::new()
                     .name("mqtt-callbacks".into())
@@ -133,6 +156,8 @@ fn worker(rx: Receiver<Work>) {
 }
 
 fn run_queue(q: &QueueInner) {
+    // Picking up work counts as progress too: a pool idle for long is not a stalled one.
+    LAST_PROGRESS.store(nanos_now(), Ordering::Relaxed);
     let me = std::thread::current().id();
     loop {
         let job = {
@@ -153,6 +178,7 @@ fn run_queue(q: &QueueInner) {
         };
         // A panicking callback must not take the worker or the process down.
         let _ = catch_unwind(AssertUnwindSafe(job));
+        LAST_PROGRESS.store(nanos_now(), Ordering::Relaxed);
         let mut st = q.st.lock().unwrap_or_else(|e| e.into_inner());
         st.running_on = None;
         q.idle.notify_all();

@@ -267,7 +267,7 @@ struct State {
     acks: HashMap<u16, Result<AckResult, Error>>,
     /// Tags of tagged operations in flight, by packet id, with the publish QoS (0 for
     /// subscribe/unsubscribe).
-    ops: HashMap<u16, (u64, u8)>,
+    ops: HashMap<u16, (Option<u64>, u8)>,
     /// Publishes buffered while disconnected, with their tags and reserved packet ids
     /// (0 for QoS 0).
     offline: VecDeque<(Publish<'static>, Option<u64>, u16)>,
@@ -472,22 +472,15 @@ impl Client {
                 return Err(Error::Destroyed);
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            st.session = if opts.clean || st.session.version() != version {
-                // A clean start, or a different protocol: no state to carry over.
-                let mut s = Session::new(SessionConfig {
-                    max_inflight: opts.max_inflight,
-                    ..SessionConfig::default()
-                });
-                s.connect(packet, left, Instant::now())
-                    .map_err(|e| Error::Failure(format!("CONNECT: {e:?}")))?;
-                s
-            } else {
-                let mut s =
-                    std::mem::replace(&mut st.session, Session::new(SessionConfig::default()));
-                s.connect(packet, left, Instant::now())
-                    .map_err(|e| Error::Failure(format!("CONNECT: {e:?}")))?;
-                s
-            };
+            // The session itself drops its state on a clean start and keeps ids reserved
+            // for buffered messages; only a switch of protocol with state kept needs a new one.
+            if !opts.clean && st.session.version() != version && st.offline.is_empty() {
+                st.session = Session::new(st.session.config().clone());
+            }
+            st.session.set_max_inflight(opts.max_inflight);
+            st.session
+                .connect(packet, left, Instant::now())
+                .map_err(|e| Error::Failure(format!("CONNECT: {e:?}")))?;
             st.generation += 1;
             generation = st.generation;
             st.connect = ConnectOutcome::Pending;
@@ -521,10 +514,8 @@ impl Client {
                     session_present,
                     properties,
                 } => {
-                    // Paho reports the URI without its scheme prefix.
-                    let bare = uri.split_once("://").map_or(uri, |(_, rest)| rest);
                     return Ok(Connected {
-                        server_uri: bare.to_string(),
+                        server_uri: uri.to_string(),
                         version: version as i32,
                         session_present: *session_present,
                         properties: properties.clone(),
@@ -671,10 +662,8 @@ impl Client {
             "{} -> PUBLISH msgid: {} qos: {} topic: {} payload len: {}",
             self.inner.client_id, id, qos, topic_trace, len
         ));
-        if let Some(op) = op {
-            if id != 0 {
-                st.ops.insert(id, (op, qos));
-            }
+        if id != 0 {
+            st.ops.insert(id, (op, qos));
         }
         self.flush_locked(st);
         if let (Some(op), 0) = (op, id) {
@@ -712,7 +701,7 @@ impl Client {
             .subscribe(filters, properties, Instant::now())
             .map_err(session_err)?;
         if let Some(op) = op {
-            st.ops.insert(id, (op, 0));
+            st.ops.insert(id, (Some(op), 0));
         }
         self.flush_locked(&mut st);
         Ok(id)
@@ -734,7 +723,7 @@ impl Client {
             .unsubscribe(filters, properties, Instant::now())
             .map_err(session_err)?;
         if let Some(op) = op {
-            st.ops.insert(id, (op, 0));
+            st.ops.insert(id, (Some(op), 0));
         }
         self.flush_locked(&mut st);
         Ok(id)
@@ -941,6 +930,7 @@ impl Client {
         if st.clean && st.offline.is_empty() {
             let cfg = st.session.config().clone();
             st.session = Session::new(cfg);
+            st.ops.clear();
         }
         Ok(())
     }
@@ -1025,7 +1015,7 @@ fn deliver(me: Weak<Inner>, listener: Arc<dyn Listener>, notice: Notice) {
 fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
     for id in ids {
         st.failed_tokens.insert(id);
-        if let Some((op, _)) = st.ops.remove(&id) {
+        if let Some((Some(op), _)) = st.ops.remove(&id) {
             if let Some(l) = st.listener.clone() {
                 client.post(
                     l,
@@ -1269,6 +1259,10 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             // Messages buffered while disconnected go out now, in order.
             while let Some((msg, op, id)) = st.offline.pop_front() {
                 if let Err(e) = client.publish_locked(st, msg, op, id) {
+                    trace::error(&format!(
+                        "{}: buffered message {id} could not be sent after connect: {e:?}",
+                        client.inner.client_id
+                    ));
                     if id != 0 {
                         st.session.release_reserved(id);
                     }
@@ -1317,7 +1311,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                     );
                 }
                 client.post(l.clone(), Notice::DeliveryComplete(packet_id));
-                if let Some((op, _)) = tagged {
+                if let Some((Some(op), _)) = tagged {
                     client.post(
                         l,
                         Notice::OpDone {
@@ -1341,7 +1335,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
         } => {
             let r = AckResult { codes, properties };
             match st.ops.remove(&packet_id) {
-                Some((op, _)) => {
+                Some((Some(op), _)) => {
                     if let Some(l) = st.listener.clone() {
                         client.post(
                             l,
@@ -1353,7 +1347,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                         );
                     }
                 }
-                None => {
+                _ => {
                     st.acks.insert(packet_id, Ok(r));
                 }
             }

@@ -228,7 +228,8 @@ fn finish_op(p: &PendingOp, token: c_int, result: &OpResult) {
                     struct_id: SUCCESS_DATA5_ID,
                     struct_version: SUCCESS_DATA5_VERSION,
                     token,
-                    reasonCode: *reason as c_int,
+                    // Paho leaves the acknowledgement's reason code out of the success data.
+                    reasonCode: 0,
                     properties: props,
                     alt: MQTTAsync_successData5_alt { pub_ },
                 };
@@ -417,11 +418,19 @@ impl AsyncInner {
         };
         self.control.post(Box::new(move || {
             let r = me.client.connect(&opts);
-            me.report_connect(r, cbs, false);
+            me.report_connect(r, cbs, false, opts.server_uris.is_empty());
         }));
     }
 
-    fn report_connect(&self, r: Result<client::Connected, Error>, cbs: OpCallbacks, auto: bool) {
+    /// `strip`: report the URI without its scheme, as Paho does for the URI given at create
+    /// (a URI from serverURIs is reported as given).
+    fn report_connect(
+        &self,
+        r: Result<client::Connected, Error>,
+        cbs: OpCallbacks,
+        auto: bool,
+        strip: bool,
+    ) {
         if self.destroyed.load(Ordering::SeqCst) {
             return;
         }
@@ -433,7 +442,14 @@ impl AsyncInner {
                     rc.running = false;
                 }
                 self.client.post_job(Box::new(move || {
-                    let uri = CString::new(c.server_uri.clone()).unwrap_or_default();
+                    let shown = if strip {
+                        c.server_uri
+                            .split_once("://")
+                            .map_or(c.server_uri.as_str(), |(_, rest)| rest)
+                    } else {
+                        c.server_uri.as_str()
+                    };
+                    let uri = CString::new(shown).unwrap_or_default();
                     let connect = MQTTAsync_successData_connect {
                         serverURI: uri.as_ptr() as *mut c_char,
                         MQTTVersion: c.version,
@@ -481,13 +497,8 @@ impl AsyncInner {
             }
             Err(e) => {
                 let (code, reason) = match &e {
-                    Error::Refused { code, .. } => {
-                        if self.client.version() == ProtocolVersion::V5 {
-                            (MQTTASYNC_FAILURE, *code)
-                        } else {
-                            (*code as c_int, 0)
-                        }
-                    }
+                    // Paho puts the CONNACK code in `code` for every version.
+                    Error::Refused { code, .. } => (*code as c_int, 0),
                     Error::SslNotSupported | Error::BadProtocol => (MQTTASYNC_FAILURE, 0),
                     other => (err_code(other), 0),
                 };
@@ -559,7 +570,8 @@ impl AsyncInner {
             self.apply_update_connect(&mut opts);
             match self.client.connect(&opts) {
                 Ok(c) => {
-                    self.report_connect(Ok(c), OpCallbacks::none(), true);
+                    let strip = opts.server_uris.is_empty();
+                    self.report_connect(Ok(c), OpCallbacks::none(), true, strip);
                     return;
                 }
                 Err(e) => {
@@ -1366,7 +1378,8 @@ pub unsafe extern "C" fn MQTTAsync_reconnect(handle: MQTTAsync) -> c_int {
             if r.is_err() {
                 me.start_reconnect();
             }
-            me.report_connect(r, OpCallbacks::none(), true);
+            let strip = opts.server_uris.is_empty();
+            me.report_connect(r, OpCallbacks::none(), true, strip);
         }));
         MQTTASYNC_SUCCESS
     })

@@ -708,7 +708,12 @@ unsafe fn write_returned(
     if ver < 4 {
         return;
     }
-    let uri = CString::new(c.server_uri.clone()).unwrap_or_default();
+    // Paho's synchronous client reports the URI without its scheme prefix.
+    let bare = c
+        .server_uri
+        .split_once("://")
+        .map_or(c.server_uri.as_str(), |(_, rest)| rest);
+    let uri = CString::new(bare).unwrap_or_default();
     let p = uri.as_ptr();
     *sc.returned_uri.lock().unwrap_or_else(|e| e.into_inner()) = Some(uri);
     // SAFETY: version >= 4 has `returned`.

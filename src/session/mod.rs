@@ -385,6 +385,11 @@ impl Session {
         }
     }
 
+    /// Change Paho's `maxInflightMessages` (it comes with each connect's options).
+    pub fn set_max_inflight(&mut self, max_inflight: usize) {
+        self.config.max_inflight = max_inflight;
+    }
+
     /// The settings this session was made with.
     pub fn config(&self) -> &SessionConfig {
         &self.config
