@@ -612,19 +612,10 @@ impl Client {
                 if !cfg.delete_oldest {
                     return Err(Error::BufferFull);
                 }
-                if let Some((_, old_op, old_id)) = st.offline.pop_front() {
+                // The oldest goes, silently, as with Paho (no onFailure for it).
+                if let Some((_, _, old_id)) = st.offline.pop_front() {
                     if old_id != 0 {
                         st.session.release_reserved(old_id);
-                    }
-                    if let (Some(op), Some(l)) = (old_op, st.listener.clone()) {
-                        self.post(
-                            l,
-                            Notice::OpDone {
-                                op,
-                                token: old_id,
-                                result: OpResult::Failed(Error::BufferFull),
-                            },
-                        );
                     }
                 }
             }
@@ -849,12 +840,8 @@ impl Client {
     pub fn pending_tokens(&self) -> Vec<u16> {
         let st = self.lock();
         let mut v = st.session.pending_publish_ids();
-        v.extend(
-            st.offline
-                .iter()
-                .map(|(_, _, id)| *id)
-                .filter(|id| *id != 0),
-        );
+        // Buffered QoS 0 messages count too, with token 0, as Paho lists them.
+        v.extend(st.offline.iter().map(|(_, _, id)| *id));
         v
     }
 
