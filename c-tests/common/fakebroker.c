@@ -69,7 +69,7 @@ static void *serve(void *arg)
     fake_broker *fb = arg;
     while (!fb->stop) {
         struct pollfd p = { fb->listener, POLLIN, 0 };
-        int fd, level, i;
+        int fd, level, i, client_closed = 0;
         if (poll(&p, 1, 50) <= 0)
             continue;
         fd = accept(fb->listener, NULL, NULL);
@@ -101,15 +101,18 @@ static void *serve(void *arg)
                         later_sent = 1;
                     }
                     struct pollfd q = { fd, POLLIN, 0 };
-                    if (poll(&q, 1, 50) > 0 && read(fd, sink, sizeof sink) <= 0)
+                    if (poll(&q, 1, 50) > 0 && read(fd, sink, sizeof sink) <= 0) {
+                        client_closed = 1;
                         break;
+                    }
                 }
             }
         }
         /* Counted before the close, so a client that saw the close also
-         * sees the count. */
+         * sees the count; closes the client started do not count. */
         pthread_mutex_lock(&fb->lock);
-        fb->nclosed++;
+        if (!client_closed)
+            fb->nclosed++;
         pthread_mutex_unlock(&fb->lock);
         close(fd);
     }

@@ -27,7 +27,8 @@ int fake_port(fake_broker *fb);
 /* Number of CONNECTs seen so far; levels[] gets their protocol levels
  * (3 = MQTT 3.1, 4 = 3.1.1, 5 = 5). */
 int fake_levels(fake_broker *fb, int *levels, int max);
-/* Number of connections the fake broker has closed so far. */
+/* Number of connections the fake broker closed on its own so far (hold time
+ * over), not counting those the client closed first. */
 int fake_closed(fake_broker *fb);
 void fake_stop(fake_broker *fb);
 

@@ -4,8 +4,9 @@
  * connection, never acknowledges and closes after 3 s: the first publish
  * returns at once; Paho's second publish blocks until the connection is gone
  * and then fails, and the client is disconnected. With reliable = 0 both
- * return at once. Prints codes and whether each call returned before the
- * broker closed (not how long it took).
+ * return at once; with maxInflightMessages 2, what the third and fourth give.
+ * Prints codes and whether each call returned before the broker closed (not
+ * how long it took).
  */
 #include <stdio.h>
 
@@ -13,7 +14,7 @@
 #include "fakebroker.h"
 #include "testutil.h"
 
-static void scenario(const char *name, int reliable)
+static void scenario(const char *name, int reliable, int max_inflight, int count)
 {
     static const unsigned char connack[] = { 0x20, 0x02, 0x00, 0x00 };
     fake_reply r = { .bytes = connack, .len = 4, .hold_ms = 3000 };
@@ -28,8 +29,10 @@ static void scenario(const char *name, int reliable)
     snprintf(uri, sizeof uri, "tcp://127.0.0.1:%d", fake_port(fb));
     MQTTClient_create(&c, uri, tu_client_id("rel"), MQTTCLIENT_PERSISTENCE_NONE, NULL);
     o.reliable = reliable;
+    if (max_inflight)
+        o.maxInflightMessages = max_inflight;
     printf("%s: connect %d\n", name, MQTTClient_connect(c, &o));
-    for (i = 1; i <= 2; i++) {
+    for (i = 1; i <= count; i++) {
         long long t0 = tu_now_ms();
         rc = MQTTClient_publish(c, tu_topic("rel"), 1, "x", 1, 0, &dt);
         tu_log("%s: publish %d took %lld ms", name, i, tu_now_ms() - t0);
@@ -44,7 +47,8 @@ static void scenario(const char *name, int reliable)
 int main(void)
 {
     check_library();
-    scenario("reliable1", 1);
-    scenario("reliable0", 0);
+    scenario("reliable1", 1, 0, 2);
+    scenario("reliable0", 0, 0, 2);
+    scenario("reliable0_maxinflight2", 0, 2, 4);
     return 0;
 }
