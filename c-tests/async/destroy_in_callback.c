@@ -22,7 +22,7 @@ enum { IN_CONNECT_SUCCESS, IN_MESSAGE_ARRIVED, IN_CONNECTION_LOST, IN_DISCONNECT
 static const char *names[] = { "connect onSuccess", "messageArrived", "connectionLost", "disconnect onSuccess" };
 
 static MQTTAsync client;
-static int scenario, destroyed;
+static int scenario, destroyed, first_connected;
 static char client_id[32];
 
 static void guard(const char *cb)
@@ -80,7 +80,7 @@ static void on_connected(void *ctx, MQTTAsync_successData *r)
         MQTTAsync_disconnect(client, &d);
     } else {
         ta_lock();
-        destroyed = -1; /* connected: the main thread may now steal the id */
+        first_connected = 1; /* the main thread may now steal the id */
         ta_unlock_notify();
     }
 }
@@ -120,8 +120,8 @@ static void delivered(void *ctx, MQTTAsync_token t)
     guard("deliveryComplete");
 }
 
-static int is_destroyed(void *arg) { (void)arg; return destroyed == 1; }
-static int is_connected(void *arg) { (void)arg; return destroyed != 0; }
+static int is_destroyed(void *arg) { (void)arg; return destroyed; }
+static int is_connected(void *arg) { (void)arg; return first_connected; }
 
 static int run(void *arg)
 {

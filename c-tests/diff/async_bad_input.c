@@ -421,6 +421,46 @@ ROW(connect_cleanstart_on_v311)
     o.MQTTVersion = MQTTVERSION_3_1_1;
     return outcome(MQTTAsync_connect(mk(MQTTVERSION_3_1_1), &o), 5000);
 }
+ROW(connect_properties_on_v311)
+{
+    MQTTAsync_connectOptions o = MQTTAsync_connectOptions_initializer;
+    MQTTProperties props = MQTTProperties_initializer;
+    MQTTProperty p;
+    p.identifier = MQTTPROPERTY_CODE_SESSION_EXPIRY_INTERVAL;
+    p.value.integer4 = 10;
+    MQTTProperties_add(&props, &p);
+    set_cb(&o, 0);
+    o.MQTTVersion = MQTTVERSION_3_1_1;
+    o.connectProperties = &props;
+    return outcome(MQTTAsync_connect(mk(MQTTVERSION_3_1_1), &o), 5000);
+}
+ROW(will_properties_on_v311)
+{
+    MQTTAsync_connectOptions o = MQTTAsync_connectOptions_initializer;
+    MQTTAsync_willOptions w = MQTTAsync_willOptions_initializer;
+    MQTTProperties props = MQTTProperties_initializer;
+    MQTTProperty p;
+    p.identifier = MQTTPROPERTY_CODE_WILL_DELAY_INTERVAL;
+    p.value.integer4 = 10;
+    MQTTProperties_add(&props, &p);
+    w.topicName = tu_topic("will");
+    w.message = "bye";
+    o.will = &w;
+    o.willProperties = &props;
+    set_cb(&o, 0);
+    o.MQTTVersion = MQTTVERSION_3_1_1;
+    return outcome(MQTTAsync_connect(mk(MQTTVERSION_3_1_1), &o), 5000);
+}
+ROW(will_qos_minus1)
+{
+    MQTTAsync_connectOptions o = MQTTAsync_connectOptions_initializer;
+    MQTTAsync_willOptions w = MQTTAsync_willOptions_initializer;
+    w.topicName = tu_topic("will");
+    w.message = "bye";
+    w.qos = -1;
+    o.will = &w;
+    return connect_with(&o);
+}
 ROW(connect_empty_clientid_cleansession0)
 {
     MQTTAsync c = NULL;
@@ -585,6 +625,14 @@ ROW(sendmessage_qos_3)
     m.qos = 3;
     return sendmsg(&m);
 }
+ROW(sendmessage_qos_minus1)
+{
+    MQTTAsync_message m = MQTTAsync_message_initializer;
+    m.payload = "hi";
+    m.payloadlen = 2;
+    m.qos = -1;
+    return sendmsg(&m);
+}
 ROW(sendmessage_properties_on_v311)
 {
     MQTTAsync_message m = MQTTAsync_message_initializer;
@@ -713,6 +761,17 @@ ROW(subscribe_response_bad_struct_id)
     o.struct_id[0] = 'X';
     return outcome(MQTTAsync_subscribe(c, tu_topic("ok"), 1, &o), 3000);
 }
+ROW(subscribe_properties_on_v311)
+{
+    MQTTAsync_responseOptions o = MQTTAsync_responseOptions_initializer;
+    MQTTAsync c = mkc(MQTTVERSION_3_1_1);
+    MQTTProperty p;
+    ta_response(&o, &g, 0);
+    p.identifier = MQTTPROPERTY_CODE_SUBSCRIPTION_IDENTIFIER;
+    p.value.integer4 = 3;
+    MQTTProperties_add(&o.properties, &p);
+    return outcome(MQTTAsync_subscribe(c, tu_topic("ok"), 1, &o), 3000);
+}
 ROW(subscribe_nolocal_on_v311)
 {
     MQTTAsync_responseOptions o = MQTTAsync_responseOptions_initializer;
@@ -809,48 +868,62 @@ static const struct row { const char *name; int (*fn)(void); } rows[] = {
     R(create_empty_uri), R(create_uri_no_scheme), R(create_uri_scheme_only), R(create_uri_missing_slashes),
     R(create_uri_unknown_scheme), R(create_uri_unclosed_bracket), R(create_uri_ssl), R(create_uri_mqtts),
     R(create_uri_wss), R(create_uri_ws), R(create_uri_unix), R(create_uri_port0), R(create_uri_port70000),
-    R(create_persistence_bad_type), R(createopts_null), R(createopts_bad_struct_id),
-    R(createopts_version_too_new), R(createopts_version_negative), R(createopts_mqttversion_7),
-    R(createopts_ssl_uri),
+    R(create_persistence_bad_type),
+    R(createopts_null), R(createopts_bad_struct_id), R(createopts_version_too_new),
+    R(createopts_version_negative), R(createopts_mqttversion_7), R(createopts_ssl_uri),
     R(connect_null_options), R(connect_bad_struct_id), R(connect_version_too_new),
-    R(connect_version_negative), R(connect_mqttversion_7), R(will_bad_struct_id), R(will_version_too_new),
-    R(will_empty_topic), R(will_wildcard_topic), R(will_qos_3), R(ssl_opts_on_tcp_uri),
-    R(ssl_opts_bad_struct_id), R(ssl_opts_version_too_new), R(connect_uri_port0),
-    R(connect_uri_nonnumeric_port), R(connect_uri_closed_port), R(serveruris_empty),
-    R(serveruris_unknown_scheme), R(serveruris_malformed), R(serveruris_ssl), R(serveruris_port0),
+    R(connect_version_negative), R(connect_mqttversion_7),
+    R(will_bad_struct_id), R(will_version_too_new), R(will_empty_topic), R(will_wildcard_topic),
+    R(will_qos_3), R(will_qos_minus1), R(will_properties_on_v311),
+    R(ssl_opts_on_tcp_uri), R(ssl_opts_bad_struct_id), R(ssl_opts_version_too_new),
+    R(connect_uri_port0), R(connect_uri_nonnumeric_port), R(connect_uri_closed_port),
+    R(serveruris_empty), R(serveruris_unknown_scheme), R(serveruris_malformed), R(serveruris_ssl),
+    R(serveruris_port0),
     R(connect_onsuccess5_on_v311), R(connect_onsuccess_on_v5), R(connect_v5_on_default_client),
     R(connect_v311_on_v5_client), R(connect_cleansession_on_v5), R(connect_cleanstart_on_v311),
-    R(connect_empty_clientid_cleansession0), R(connect_twice), R(connect_serveruris_count_negative),
+    R(connect_properties_on_v311), R(connect_empty_clientid_cleansession0), R(connect_twice), R(connect_serveruris_count_negative),
     R(disconnect_null_handle), R(disconnect_null_options), R(disconnect_never_connected),
     R(disconnect_bad_struct_id), R(disconnect_version_too_new), R(disconnect_onsuccess5_on_v311),
     R(disconnect_onsuccess_on_v5), R(disconnect_reason_on_v311), R(disconnect_twice),
-    R(send_null_handle), R(send_null_topic), R(send_empty_topic), R(send_wildcard_plus), R(send_wildcard_hash),
-    R(send_bad_utf8_topic), R(send_nul_in_utf8_topic), R(send_topic_65536), R(send_topic_65535),
-    R(send_null_payload_len0), R(send_qos_minus1), R(send_qos_3),
-    R(send_null_response), R(send_never_connected), R(send_after_disconnect), R(response_bad_struct_id),
-    R(response_version_too_new), R(response_both_success_forms), R(send_onsuccess5_on_v311),
-    R(send_onsuccess_on_v5), R(sendmessage_bad_struct_id), R(sendmessage_version_too_new),
-    R(sendmessage_qos_3), R(sendmessage_properties_on_v311),
-    R(sendmessage_v0_on_v5), R(sendmessage_null_message), R(sendwhiledisconnected_never_connected), R(anytime_never_connected), R(maxbuffered_exceeded),
-    R(maxbuffered_delete_oldest), R(maxbuffered_zero), R(maxbuffered_negative), R(maxbuffered_zero_not_buffering), R(maxbuffered_ignored_v0),
-    R(sendwhiledisconnected_after_disconnect), R(anytime_after_disconnect),
+    R(send_null_handle), R(send_null_topic), R(send_empty_topic), R(send_wildcard_plus),
+    R(send_wildcard_hash), R(send_bad_utf8_topic), R(send_nul_in_utf8_topic), R(send_topic_65536),
+    R(send_topic_65535), R(send_null_payload_len0), R(send_qos_minus1), R(send_qos_3), R(send_null_response),
+    R(send_never_connected), R(send_after_disconnect),
+    R(response_bad_struct_id), R(response_version_too_new), R(response_both_success_forms),
+    R(send_onsuccess5_on_v311), R(send_onsuccess_on_v5),
+    R(sendmessage_bad_struct_id), R(sendmessage_version_too_new), R(sendmessage_qos_3), R(sendmessage_qos_minus1),
+    R(sendmessage_properties_on_v311), R(sendmessage_v0_on_v5), R(sendmessage_null_message),
+    R(sendwhiledisconnected_never_connected),
+    R(anytime_never_connected),
+    R(maxbuffered_exceeded), R(maxbuffered_delete_oldest), R(maxbuffered_zero), R(maxbuffered_negative),
+    R(maxbuffered_zero_not_buffering), R(maxbuffered_ignored_v0),
+    R(sendwhiledisconnected_after_disconnect),
+    R(anytime_after_disconnect),
     R(subscribe_null_handle), R(subscribe_null_topic), R(subscribe_empty_topic), R(subscribe_bad_utf8_topic),
     R(subscribe_bad_wildcard), R(subscribe_qos_minus1), R(subscribe_qos_3), R(subscribe_never_connected),
-    R(subscribe_onsuccess5_on_v311), R(subscribe_onsuccess_on_v5), R(subscribe_response_bad_struct_id), R(subscribe_nolocal_on_v311),
-    R(subscribemany_null_handle), R(subscribemany_count0), R(subscribemany_count_negative), R(subscribemany_null_entry),
-    R(subscribemany_qos_3), R(subscribemany_bad_utf8),
+    R(subscribe_onsuccess5_on_v311), R(subscribe_onsuccess_on_v5), R(subscribe_response_bad_struct_id),
+    R(subscribe_properties_on_v311), R(subscribe_nolocal_on_v311),
+    R(subscribemany_null_handle), R(subscribemany_count0), R(subscribemany_count_negative),
+    R(subscribemany_null_entry), R(subscribemany_qos_3), R(subscribemany_bad_utf8),
     R(unsubscribe_null_handle), R(unsubscribe_null_topic), R(unsubscribe_bad_utf8_topic),
     R(unsubscribe_never_connected), R(unsubscribe_onsuccess5_on_v311), R(unsubscribe_onsuccess_on_v5),
     R(unsubscribemany_null_handle), R(unsubscribemany_count0),
     R(setcallbacks_null_handle), R(setcallbacks_null_arrived), R(setcallbacks_while_connected),
-    R(setmessagearrived_null_handle), R(setmessagearrived_while_connected), R(setconnectionlost_null_handle),
-    R(setdeliverycomplete_null_handle), R(setconnected_null_handle), R(setdisconnected_null_handle),
-    R(setupdateconnectoptions_null_handle), R(waitforcompletion_null_handle),
-    R(waitforcompletion_unknown_token), R(waitforcompletion_never_connected), R(iscomplete_null_handle),
-    R(iscomplete_unknown_token), R(pending_tokens_null_handle), R(pending_tokens_never_connected),
+    R(setmessagearrived_null_handle), R(setmessagearrived_while_connected),
+    R(setconnectionlost_null_handle),
+    R(setdeliverycomplete_null_handle),
+    R(setconnected_null_handle),
+    R(setdisconnected_null_handle),
+    R(setupdateconnectoptions_null_handle),
+    R(waitforcompletion_null_handle), R(waitforcompletion_unknown_token),
+    R(waitforcompletion_never_connected),
+    R(iscomplete_null_handle), R(iscomplete_unknown_token),
+    R(pending_tokens_null_handle), R(pending_tokens_never_connected),
     R(isconnected_null_handle), R(isconnected_never_connected),
-    R(reconnect_never_connected), R(reconnect_while_connected), R(destroy_null_handle),
-    R(destroy_never_connected), R(free_null), R(strerror_unknown),
+    R(reconnect_never_connected), R(reconnect_while_connected),
+    R(destroy_null_handle), R(destroy_never_connected),
+    R(free_null),
+    R(strerror_unknown),
 };
 
 static int run_row(void *arg)
