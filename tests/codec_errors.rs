@@ -509,6 +509,19 @@ fn property_not_allowed_in_the_packet() {
         PropertyValue::FourByte(1),
     )]);
     assert_eq!(enc_err(V5, &Packet::Connect(c)), BadProperty(0x18));
+    // Session expiry in the will properties (it belongs to CONNECT's own).
+    let mut c = connect(V5);
+    c.will = Some(LastWill {
+        topic: Cow::Borrowed("w"),
+        payload: Cow::Borrowed(b""),
+        qos: QoS::AtMostOnce,
+        retain: false,
+        properties: props(vec![(
+            prop_id::SESSION_EXPIRY_INTERVAL,
+            PropertyValue::FourByte(1),
+        )]),
+    });
+    assert_eq!(enc_err(V5, &Packet::Connect(c)), BadProperty(0x11));
     // Server keep alive in DISCONNECT.
     assert_eq!(
         dec_err(V5, b"\xe0\x05\x00\x03\x13\x00\x01"),
@@ -816,9 +829,22 @@ fn connack_rules() {
         properties: Properties::default(),
     });
     assert!(matches!(enc_err(V5, &ca), Malformed(_)));
-    // MQTT 5 CONNACK always has a property length.
-    let e = dec_err(V5, b"\x20\x02\x00\x00");
-    assert!(matches!(e, Malformed(_)), "{e:?}");
+}
+
+#[test]
+fn v5_connack_from_a_3x_only_server_reads_as_its_refusal() {
+    // MQTT 5 always writes a property length, but a 3.1.1 server refusing an MQTT 5 CONNECT
+    // sends `20 02 00 01`: the caller must see return code 1, as with Paho, to fall back.
+    let (p, n) = decode(b"\x20\x02\x00\x01", V5, NO_LIMIT).unwrap().unwrap();
+    assert_eq!(n, 4);
+    assert_eq!(
+        p,
+        Packet::ConnAck(ConnAck {
+            session_present: false,
+            code: 1,
+            properties: Properties::default(),
+        })
+    );
 }
 
 // ---- lengths that do not match the contents ----
@@ -875,4 +901,39 @@ fn every_error_has_a_reason_code_and_text() {
         assert!(e.reason_code() >= 0x80, "{e:?}");
         assert!(!e.to_string().is_empty());
     }
+}
+
+#[test]
+fn byte_order_mark_is_kept_not_stripped() {
+    // U+FEFF at the start of a topic is a character like any other.
+    for v in [V31, V311] {
+        let (p, _) = decode(b"\x30\x07\x00\x04\xef\xbb\xbftx", v, NO_LIMIT)
+            .unwrap()
+            .unwrap();
+        let Packet::Publish(p) = p else { panic!() };
+        assert_eq!(p.topic, "\u{feff}t");
+    }
+}
+
+#[test]
+fn every_connect_string_is_checked_as_utf8() {
+    // Will topic "\xff" (will flag, QoS 0).
+    assert_eq!(
+        dec_err(
+            V311,
+            b"\x10\x12\x00\x04MQTT\x04\x06\x00\x00\x00\x01c\x00\x01\xff\x00\x00"
+        ),
+        BadUtf8
+    );
+    // User name "\xc3" (a lead byte with no continuation).
+    assert_eq!(
+        dec_err(
+            V311,
+            b"\x10\x10\x00\x04MQTT\x04\x82\x00\x00\x00\x01c\x00\x01\xc3"
+        ),
+        BadUtf8
+    );
+    // The password is binary data: any bytes are fine.
+    let bytes = b"\x10\x13\x00\x04MQTT\x04\xc2\x00\x00\x00\x01c\x00\x01u\x00\x01\xff";
+    assert!(decode(bytes, V311, NO_LIMIT).unwrap().is_some());
 }

@@ -567,3 +567,37 @@ proptest! {
         decode_everything(&bytes)?;
     }
 }
+
+// ---- topic rules against a model ----
+
+/// The filter rule written a second way, character by character: `+` has a separator (or
+/// an end) on both sides, `#` is last and has a separator (or the start) before it.
+fn filter_model(f: &str) -> bool {
+    let b = f.as_bytes();
+    !b.is_empty()
+        && b.iter().enumerate().all(|(i, &c)| {
+            let sep_before = i == 0 || b[i - 1] == b'/';
+            let sep_after = i + 1 == b.len() || b[i + 1] == b'/';
+            match c {
+                b'+' => sep_before && sep_after,
+                b'#' => sep_before && i + 1 == b.len(),
+                0 => false,
+                _ => true,
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(config(5_000))]
+
+    #[test]
+    fn topic_filter_rule_matches_a_model(f in "[a/+#\u{0}]{0,8}") {
+        prop_assert_eq!(validate_topic_filter(&f).is_ok(), filter_model(&f), "{:?}", f);
+    }
+
+    #[test]
+    fn topic_name_rule_matches_a_model(t in "[a/+#\u{0}]{0,8}") {
+        let model = !t.is_empty() && !t.contains(['+', '#', '\0']);
+        prop_assert_eq!(validate_topic_name(&t).is_ok(), model, "{:?}", t);
+    }
+}

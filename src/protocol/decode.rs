@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use super::props::{self, Ctx};
 use super::types::*;
-use super::validate::{topic_filter, v5_subscription};
+use super::validate::{topic_filter, topic_name_wire, v5_subscription};
 use super::wire::Reader;
 
 /// See [`super::decode`].
@@ -46,6 +46,12 @@ pub(crate) fn decode(
         return Ok(None);
     }
     let mut r = Reader::new(&buf[i..total]);
+    if first >> 4 == 3 {
+        // The hot path, kept apart so that the packet is built in the result without an
+        // extra copy of the whole `Packet`; the payload takes the rest, so nothing is left over.
+        let v5 = version == ProtocolVersion::V5;
+        return publish(first, &mut r, v5).map(|p| Some((Packet::Publish(p), total)));
+    }
     let packet = body(first, &mut r, version)?;
     if r.remaining() != 0 {
         return Err(CodecError::Malformed(
@@ -113,6 +119,7 @@ fn reason_and_props<'a>(r: &mut Reader<'a>, ctx: Ctx) -> Result<(u8, Properties<
     Ok((reason, props::decode(r, ctx)?))
 }
 
+#[inline]
 fn body<'a>(
     first: u8,
     r: &mut Reader<'a>,
@@ -131,7 +138,10 @@ fn body<'a>(
             if session_present && code != 0 {
                 return Err(CodecError::Malformed("session present with a refusal code"));
             }
-            let properties = props_if(r, Ctx::ConnAck, v5)?;
+            // A server that speaks only 3.x answers an MQTT 5 CONNECT with its own two-byte
+            // CONNACK (return code 1, unacceptable protocol version). Read it as such, as
+            // Paho does, so the caller sees the refusal and can fall back, not a malformed packet.
+            let properties = props_if(r, Ctx::ConnAck, v5 && r.remaining() > 0)?;
             Packet::ConnAck(ConnAck {
                 session_present,
                 code,
@@ -255,23 +265,20 @@ fn body<'a>(
     })
 }
 
+#[inline]
 fn publish<'a>(first: u8, r: &mut Reader<'a>, v5: bool) -> Result<Publish<'a>, CodecError> {
     // check_header has refused QoS 3 already.
     let qos = QoS::from_u8((first >> 1) & 3).ok_or(CodecError::BadQoS)?;
-    let topic = r.str()?;
+    let topic = topic_name_wire(r.bin()?)?;
     let packet_id = if qos == QoS::AtMostOnce {
         0
     } else {
         packet_id(r)?
     };
     let properties = props_if(r, Ctx::Publish, v5)?;
-    // The string rules were checked by `str`; what is left is the topic name rule. An empty
-    // name is MQTT 5's way of saying "use the topic alias", and then the alias must be there.
-    if topic.is_empty() {
-        if !properties.0.iter().any(|p| p.id == prop_id::TOPIC_ALIAS) {
-            return Err(CodecError::BadTopicName);
-        }
-    } else if topic.bytes().any(|b| b == b'+' || b == b'#') {
+    // An empty name is MQTT 5's way of saying "use the topic alias", and then the alias
+    // must be there.
+    if topic.is_empty() && !properties.0.iter().any(|p| p.id == prop_id::TOPIC_ALIAS) {
         return Err(CodecError::BadTopicName);
     }
     Ok(Publish {
@@ -317,8 +324,8 @@ fn connect<'a>(r: &mut Reader<'a>) -> Result<Connect<'a>, CodecError> {
     let client_id = r.str()?;
     let will = if has_will {
         let properties = props_if(r, Ctx::Will, v5)?;
-        let topic = r.str()?;
-        if topic.is_empty() || topic.bytes().any(|b| b == b'+' || b == b'#') {
+        let topic = topic_name_wire(r.bin()?)?;
+        if topic.is_empty() {
             return Err(CodecError::BadTopicName);
         }
         let payload = r.bin()?;

@@ -3,7 +3,7 @@
 use super::props::{self, Ctx};
 use super::types::*;
 use super::validate::{topic_filter, topic_name, v5_subscription};
-use super::wire::{put_bin, put_str, put_u16, varint_bytes, MAX_VARINT};
+use super::wire::{put_bin, put_str, put_u16, varint_bytes, varint_len, MAX_VARINT};
 
 /// Encode `packet` and append it to `out`. See [`super::encode`].
 pub(crate) fn encode(
@@ -11,6 +11,9 @@ pub(crate) fn encode(
     version: ProtocolVersion,
     out: &mut Vec<u8>,
 ) -> Result<(), CodecError> {
+    if let Packet::Publish(p) = packet {
+        return publish(p, version == ProtocolVersion::V5, out);
+    }
     let start = out.len();
     match encode_into(packet, version, out, start) {
         Ok(()) => Ok(()),
@@ -34,9 +37,6 @@ fn encode_into(
     let v5 = version == ProtocolVersion::V5;
     out.push(0);
     out.extend_from_slice(&[0; LEN_ROOM]);
-    // A PUBLISH payload is appended after the move, so the bytes moved are only the
-    // (small) variable header, never the payload.
-    let mut tail: &[u8] = &[];
     let header: u8 = match packet {
         Packet::Connect(c) => {
             connect(c, out)?;
@@ -51,10 +51,8 @@ fn encode_into(
             props_or_none(out, &c.properties, Ctx::ConnAck, v5)?;
             0x20
         }
-        Packet::Publish(p) => {
-            tail = &p.payload;
-            publish(p, v5, out)?
-        }
+        // Handled by `publish`, which sizes the packet before writing it.
+        Packet::Publish(_) => return Err(CodecError::Malformed("PUBLISH on the generic path")),
         Packet::PubAck(a) => {
             ack(a, v5, out)?;
             0x40
@@ -117,7 +115,7 @@ fn encode_into(
     };
 
     let body_start = start + 1 + LEN_ROOM;
-    let remaining = out.len() - body_start + tail.len();
+    let remaining = out.len() - body_start;
     if remaining > MAX_VARINT as usize {
         return Err(CodecError::BadRemainingLength);
     }
@@ -128,7 +126,6 @@ fn encode_into(
         out.copy_within(body_start.., start + 1 + n);
         out.truncate(out.len() - (LEN_ROOM - n));
     }
-    out.extend_from_slice(tail);
     Ok(())
 }
 
@@ -231,10 +228,12 @@ fn subscribe(s: &Subscribe<'_>, v5: bool, out: &mut Vec<u8>) -> Result<(), Codec
     Ok(())
 }
 
-/// Writes the variable header of a PUBLISH (the payload is the caller's tail) and returns
-/// its fixed header byte.
-fn publish(p: &Publish<'_>, v5: bool, out: &mut Vec<u8>) -> Result<u8, CodecError> {
-    if p.qos == QoS::AtMostOnce {
+/// PUBLISH is the packet sent in volume, so it is validated and sized completely first and
+/// then written in one pass: no body moved after the length is known, payload copied once,
+/// and nothing to undo because nothing can fail once writing starts.
+fn publish(p: &Publish<'_>, v5: bool, out: &mut Vec<u8>) -> Result<(), CodecError> {
+    let q0 = p.qos == QoS::AtMostOnce;
+    if q0 {
         if p.dup {
             return Err(CodecError::BadFlags(0x38));
         }
@@ -246,16 +245,45 @@ fn publish(p: &Publish<'_>, v5: bool, out: &mut Vec<u8>) -> Result<u8, CodecErro
     } else {
         nonzero(p.packet_id)?;
     }
-    let has_alias = v5 && p.properties.0.iter().any(|q| q.id == prop_id::TOPIC_ALIAS);
-    if !(p.topic.is_empty() && has_alias) {
+    if p.topic.is_empty() {
+        // MQTT 5: an empty topic name means "the topic this alias stands for".
+        let has_alias = v5 && p.properties.0.iter().any(|q| q.id == prop_id::TOPIC_ALIAS);
+        if !has_alias {
+            return Err(CodecError::BadTopicName);
+        }
+    } else {
         topic_name(&p.topic)?;
     }
-    put_str(out, &p.topic)?;
-    if p.qos != QoS::AtMostOnce {
+    let props_len = if v5 {
+        Some(props::encoded_len(&p.properties, Ctx::Publish)?)
+    } else if p.properties.0.is_empty() {
+        None
+    } else {
+        return Err(CodecError::WrongVersion);
+    };
+    let remaining = 2
+        + p.topic.len()
+        + if q0 { 0 } else { 2 }
+        + props_len.map_or(0, |n| varint_len(n as u32) + n)
+        + p.payload.len();
+    if remaining > MAX_VARINT as usize {
+        return Err(CodecError::BadRemainingLength);
+    }
+    let (len_bytes, n) = varint_bytes(remaining as u32)?;
+
+    out.reserve(1 + n + remaining);
+    out.push(0x30 | u8::from(p.dup) << 3 | (p.qos as u8) << 1 | u8::from(p.retain));
+    out.extend_from_slice(&len_bytes[..n]);
+    put_u16(out, p.topic.len() as u16);
+    out.extend_from_slice(p.topic.as_bytes());
+    if !q0 {
         put_u16(out, p.packet_id);
     }
-    props_or_none(out, &p.properties, Ctx::Publish, v5)?;
-    Ok(0x30 | u8::from(p.dup) << 3 | (p.qos as u8) << 1 | u8::from(p.retain))
+    if let Some(len) = props_len {
+        props::write(out, &p.properties, len);
+    }
+    out.extend_from_slice(&p.payload);
+    Ok(())
 }
 
 fn connect(c: &Connect<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {

@@ -14,7 +14,11 @@ pub use types::*;
 /// Encode `packet` for protocol `version`, appending the bytes to `out`.
 ///
 /// Validates every field first (UTF-8, topic names and filters, packet ids, field lengths,
-/// properties allowed in this packet) and leaves `out` unchanged on error.
+/// properties allowed in this packet) and leaves `out` unchanged on error. A CONNECT is
+/// written for its own `version` field (that is how a client falls back from 5 to 3.1.1 to
+/// 3.1); every other packet for `version`. MQTT 5 acknowledgements, DISCONNECT and AUTH are
+/// written in their shortest form: no reason code when it is 0 and there are no properties,
+/// no property length when there are none.
 pub fn encode(
     packet: &Packet<'_>,
     version: ProtocolVersion,

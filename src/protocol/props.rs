@@ -117,27 +117,32 @@ fn admit(id: u8, ctx: Ctx, seen: &mut Seen) -> Result<PropertyType, CodecError> 
     Ok(ty)
 }
 
-/// Value ranges the specification calls a protocol error when broken.
+/// Value ranges the specification calls a protocol error when broken. The value's type
+/// has been checked against the identifier already.
+#[inline]
 fn check_range(id: u8, value: &PropertyValue<'_>) -> Result<(), CodecError> {
-    let bad = Err(CodecError::BadPropertyValue(id));
-    match (id, value) {
-        (
-            PAYLOAD_FORMAT_INDICATOR
-            | REQUEST_PROBLEM_INFORMATION
-            | REQUEST_RESPONSE_INFORMATION
-            | MAXIMUM_QOS
-            | RETAIN_AVAILABLE
-            | WILDCARD_SUBSCRIPTION_AVAILABLE
-            | SUBSCRIPTION_IDENTIFIERS_AVAILABLE
-            | SHARED_SUBSCRIPTION_AVAILABLE,
-            PropertyValue::Byte(v),
-        ) if *v > 1 => bad,
-        (RECEIVE_MAXIMUM | TOPIC_ALIAS, PropertyValue::TwoByte(0)) => bad,
-        (MAXIMUM_PACKET_SIZE, PropertyValue::FourByte(0)) => bad,
-        (SUBSCRIPTION_IDENTIFIER, PropertyValue::VarInt(0)) => bad,
-        (_, PropertyValue::VarInt(v)) if *v > MAX_VARINT => bad,
-        (RESPONSE_TOPIC, PropertyValue::Utf8(s)) if topic_name(s).is_err() => bad,
-        _ => Ok(()),
+    let ok = match id {
+        PAYLOAD_FORMAT_INDICATOR
+        | REQUEST_PROBLEM_INFORMATION
+        | REQUEST_RESPONSE_INFORMATION
+        | MAXIMUM_QOS
+        | RETAIN_AVAILABLE
+        | WILDCARD_SUBSCRIPTION_AVAILABLE
+        | SUBSCRIPTION_IDENTIFIERS_AVAILABLE
+        | SHARED_SUBSCRIPTION_AVAILABLE => matches!(value, PropertyValue::Byte(0 | 1)),
+        RECEIVE_MAXIMUM | TOPIC_ALIAS => !matches!(value, PropertyValue::TwoByte(0)),
+        MAXIMUM_PACKET_SIZE => !matches!(value, PropertyValue::FourByte(0)),
+        SUBSCRIPTION_IDENTIFIER => matches!(value, PropertyValue::VarInt(1..=MAX_VARINT)),
+        RESPONSE_TOPIC => match value {
+            PropertyValue::Utf8(s) => topic_name(s).is_ok(),
+            _ => true,
+        },
+        _ => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(CodecError::BadPropertyValue(id))
     }
 }
 
