@@ -29,6 +29,8 @@ use crate::protocol::{
     Unsubscribe,
 };
 
+#[cfg(test)]
+mod chaos_tests;
 mod ids;
 #[cfg(test)]
 mod prop_tests;

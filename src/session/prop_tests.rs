@@ -14,7 +14,7 @@ use crate::protocol::{decode, Ack, ConnAck, Connect, Packet, Property, SubAck};
 #[derive(Debug, Clone)]
 enum Op {
     Connect {
-        v5: bool,
+        version: ProtocolVersion,
         clean: bool,
         keep_alive: u16,
     },
@@ -113,11 +113,20 @@ fn server_packet() -> impl Strategy<Value = Packet<'static>> {
 
 fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
-        2 => (any::<bool>(), any::<bool>(), 0u16..5).prop_map(|(v5, clean, keep_alive)| Op::Connect {
-            v5,
-            clean,
-            keep_alive
-        }),
+        2 => (
+            prop_oneof![
+                Just(ProtocolVersion::V31),
+                Just(ProtocolVersion::V311),
+                Just(ProtocolVersion::V5)
+            ],
+            any::<bool>(),
+            0u16..5
+        )
+            .prop_map(|(version, clean, keep_alive)| Op::Connect {
+                version,
+                clean,
+                keep_alive
+            }),
         2 => (
             any::<bool>(),
             prop_oneof![4 => Just(0u8), 1 => any::<u8>()],
@@ -173,16 +182,12 @@ fn run(ops: Vec<Op>, config: SessionConfig) {
     for op in ops {
         match op {
             Op::Connect {
-                v5,
+                version,
                 clean,
                 keep_alive,
             } => {
                 let c = Connect {
-                    version: if v5 {
-                        ProtocolVersion::V5
-                    } else {
-                        ProtocolVersion::V311
-                    },
+                    version,
                     client_id: Cow::Borrowed("p"),
                     clean_start: clean,
                     keep_alive,

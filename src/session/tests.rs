@@ -244,7 +244,7 @@ fn protocol_reason(r: Fed) -> u8 {
     }
 }
 
-const BOTH: [ProtocolVersion; 2] = [V3, V5];
+const ALL_VERSIONS: [ProtocolVersion; 3] = [ProtocolVersion::V31, V3, V5];
 
 // ---------------------------------------------------------------- packet identifiers
 
@@ -359,7 +359,7 @@ fn bad_fields_are_codec_errors_and_take_no_id() {
 
 #[test]
 fn outbound_qos1_completes_on_puback() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect(true, false);
         let id = h.publish("q1", 1).unwrap();
@@ -374,7 +374,7 @@ fn outbound_qos1_completes_on_puback() {
 
 #[test]
 fn outbound_qos2_completes_on_pubcomp_after_pubrel() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect(true, false);
         let id = h.publish("q2", 2).unwrap();
@@ -414,7 +414,7 @@ fn v5_puback_reason_is_reported() {
 
 #[test]
 fn inbound_qos0_and_qos1_are_delivered_and_qos1_acknowledged() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect(true, false);
         let m = h.feed(inbound(0, 0, false, "zero")).unwrap().unwrap();
@@ -432,7 +432,7 @@ fn inbound_qos0_and_qos1_are_delivered_and_qos1_acknowledged() {
 
 #[test]
 fn inbound_qos2_is_delivered_exactly_once() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect(true, false);
         assert!(h.feed(inbound(5, 2, false, "two")).unwrap().is_some());
@@ -485,7 +485,7 @@ fn outbound_flows_survive_a_drop_at_every_step() {
         (2, OutStep::PubRecReceived),
         (2, OutStep::PubRelSent),
     ];
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         for (qos, step) in cases {
             for session_present in [true, false] {
                 let what = format!("{v:?} QoS {qos} drop at {step:?} session {session_present}");
@@ -556,7 +556,7 @@ fn inbound_flows_survive_a_drop_at_every_step() {
         (2, InStep::AckSent),
         (2, InStep::PubCompQueued),
     ];
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         for (qos, step) in cases {
             for session_present in [true, false] {
                 let what = format!("{v:?} QoS {qos} drop at {step:?} session {session_present}");
@@ -618,7 +618,7 @@ fn inbound_flows_survive_a_drop_at_every_step() {
 
 #[test]
 fn resend_after_reconnect_keeps_the_original_order() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect(false, false);
         let a1 = h.publish("a", 1).unwrap();
@@ -681,7 +681,7 @@ fn resent_publish_keeps_payload_and_properties() {
 
 #[test]
 fn clean_start_discards_everything_at_connect() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect(false, false);
         let x = h.publish("x", 1).unwrap();
@@ -724,7 +724,7 @@ fn session_present_after_clean_start_is_a_protocol_error() {
 
 #[test]
 fn subscribe_and_unsubscribe_report_their_codes() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect(true, false);
         let filters = vec![("a".into(), sub_opts(1)), ("b/+".into(), sub_opts(2))];
@@ -801,7 +801,7 @@ fn requests_in_flight_fail_when_the_connection_drops() {
 
 #[test]
 fn idle_connection_sends_pingreq_every_keepalive() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect_with(true, 10, false, Properties::default());
         assert_eq!(h.s.poll_timeout(), Some(h.t0 + Duration::from_secs(10)));
@@ -870,7 +870,7 @@ fn traffic_both_ways_postpones_the_ping() {
 
 #[test]
 fn no_pingresp_within_one_and_a_half_intervals_is_a_timeout() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect_with(true, 2, false, Properties::default());
         h.at(2000);
@@ -1290,7 +1290,7 @@ fn protocol_violations_by_the_server() {
             Box::new(|h| h.feed(inbound(0, 0, true, "a"))),
         ),
     ];
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         for (what, case) in &cases {
             let mut h = H::new(v);
             h.connect(false, false);
@@ -1432,7 +1432,7 @@ fn busy_session(v: ProtocolVersion) -> H {
 
 #[test]
 fn snapshot_restores_into_a_new_process_that_carries_on() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = busy_session(v);
         let snap = h.s.snapshot();
         let mut before = H::new(v);
@@ -1576,7 +1576,7 @@ fn run_script(v: ProtocolVersion, keep_alive: u16, script: Vec<Step>) -> (H, Vec
 #[test]
 fn scripted_server_with_drops_in_both_directions() {
     use Step::*;
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let script = vec![
             Send(inbound(10, 2, false, "in/two")),
             Expect(&["PUBREC 10"]),
@@ -1612,7 +1612,7 @@ fn scripted_server_with_drops_in_both_directions() {
 #[test]
 fn scripted_server_outbound_flows_with_drops() {
     use Step::*;
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let script = vec![
             Publish("out/1", 1),
             Publish("out/2", 2),
@@ -1653,7 +1653,7 @@ fn scripted_server_outbound_flows_with_drops() {
 
 #[test]
 fn acknowledgements_go_out_in_the_order_of_what_they_answer() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect(true, false);
         h.feed(inbound(3, 1, false, "a")).unwrap();
@@ -1721,7 +1721,7 @@ fn connack_with_receive_maximum_zero_is_a_protocol_error() {
 
 #[test]
 fn nothing_is_written_after_our_disconnect() {
-    for v in BOTH {
+    for v in ALL_VERSIONS {
         let mut h = H::new(v);
         h.connect(false, false);
         let id = h.publish("t", 2).unwrap();
