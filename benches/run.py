@@ -191,13 +191,23 @@ def has_async(libdir):
 class Case:
     """One invocation of a program; it may print several RESULT lines (sub-cases)."""
 
-    def __init__(self, name, program, args, broker="stock", scale_n=True, raw=False):
+    def __init__(self, name, program, args, broker="stock", scale_n=True, raw=False, n=None):
         self.name = name
+        self.n = n                # (ours, Paho) iterations instead of --n-ours/--n-paho
         self.raw = raw            # runs once per round with no library (the broker's ceiling)
         self.program = program
         self.args = args          # list; "{n}" is replaced by the iteration count
         self.broker = broker
         self.scale_n = scale_n    # whether N differs between ours and Paho
+
+
+def size_name(n):
+    """As bu_size_name in benches/c: 64B, 4KiB, 16MiB."""
+    if n >= 1 << 20 and n % (1 << 20) == 0:
+        return "%dMiB" % (n >> 20)
+    if n >= 1024 and n % 1024 == 0:
+        return "%dKiB" % (n >> 10)
+    return "%dB" % n
 
 
 def all_cases():
@@ -207,14 +217,23 @@ def all_cases():
         Case("pubwait_solo", "sync_latency", ["pubwait_solo", "{n}"]),
         Case("pubwait", "sync_latency", ["pubwait", "{n}"]),
         Case("pubwait_cb", "sync_latency", ["pubwait_cb", "{n}"]),
+        Case("pubdc", "sync_latency", ["pubdc", "{n}"]),
         Case("echo", "sync_latency", ["echo", "{n}"]),
         Case("echo@nodelay", "sync_latency", ["echo", "{n}"], broker="nodelay"),
+        Case("echo_qos0", "sync_latency", ["echo_qos0", "{n}"]),
+        Case("pubwait_1MiB", "sync_latency", ["pubwait", "{n}", str(1 << 20)], n=(50, 20)),
+        Case("echo_1MiB@nodelay", "sync_latency", ["echo", "{n}", str(1 << 20)],
+             broker="nodelay", n=(50, 20)),
+        Case("pubwait_solo_16MiB", "sync_latency", ["pubwait_solo", "{n}", str(16 << 20)],
+             n=(10, 3)),
     ]
-    for qos, size in ((0, 64), (1, 64), (2, 64), (1, 4096)):
-        args = [str(qos), "{count}", str(size)]
-        cases.append(Case("raw_qos%d_%dB" % (qos, size), "raw_throughput", args,
+    # (qos, payload bytes, messages); "{count}" is --count
+    for qos, size, count in ((0, 64, "{count}"), (1, 64, "{count}"), (2, 64, "{count}"),
+                             (1, 4096, "{count}"), (1, 1 << 20, "100"), (1, 16 << 20, "5")):
+        args = [str(qos), count, str(size)]
+        cases.append(Case("raw_qos%d_%s" % (qos, size_name(size)), "raw_throughput", args,
                           scale_n=False, raw=True))
-        cases.append(Case("async_qos%d_%dB" % (qos, size), "async_throughput", args,
+        cases.append(Case("async_qos%d_%s" % (qos, size_name(size)), "async_throughput", args,
                           scale_n=False))
     return cases
 
@@ -263,7 +282,8 @@ LATENCY_METRICS = [("p50_us", "p50", "time"), ("p99_us", "p99", "time"),
                    ("rss_kb", "RSS kB", "count")]
 # a case measured once per process (connect) has no percentiles to speak of
 SINGLE_METRICS = [("p50_us", "time", "time")] + LATENCY_METRICS[3:]
-THROUGHPUT_METRICS = [("msgs_per_s", "msg/s", "rate"), ("cpu_us_per_msg", "CPU/msg", "time"),
+THROUGHPUT_METRICS = [("msgs_per_s", "msg/s", "rate"), ("mib_per_s", "MiB/s", "mib"),
+                      ("cpu_us_per_msg", "CPU/msg", "time"),
                       ("threads", "threads", "count"), ("rss_kb", "RSS kB", "count")]
 
 
@@ -277,7 +297,9 @@ def fmt(value, kind):
             return "%.2f ms" % (value / 1000)
         return "%.1f µs" % value
     if kind == "rate":
-        return "%.0f" % value
+        return "%.0f" % value if value >= 100 else "%.3g" % value
+    if kind == "mib":
+        return "%.1f" % value
     return "%g" % value
 
 
@@ -507,6 +529,8 @@ def main(argv):
             for case in cases:
                 for label, libdir in ([("raw", None)] if case.raw else libs):
                     n = args.n_ours if (label == "ours" or not case.scale_n) else args.n_paho
+                    if case.n:
+                        n = case.n[0] if label == "ours" else case.n[1]
                     status, results, problems = run_one(
                         case, exes[case.program], brokers[case.broker], label, libdir, n,
                         args.count)

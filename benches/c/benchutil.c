@@ -173,6 +173,19 @@ long bu_check_payload(const void *p, size_t len)
 	return (long)s;
 }
 
+const char *bu_size_name(long bytes)
+{
+	static char name[32];
+
+	if (bytes >= (1L << 20) && bytes % (1L << 20) == 0)
+		snprintf(name, sizeof name, "%ldMiB", bytes >> 20);
+	else if (bytes >= 1024 && bytes % 1024 == 0)
+		snprintf(name, sizeof name, "%ldKiB", bytes >> 10);
+	else
+		snprintf(name, sizeof name, "%ldB", bytes);
+	return name;
+}
+
 const char *bu_client_id(const char *tag)
 {
 	static char ids[8][24];

@@ -10,7 +10,7 @@
  * library's msg/s can be read as a share of what the broker allows here. All
  * COUNT PUBLISH packets are encoded before the clock starts.
  *
- * One RESULT line, case raw_qos<QOS>_<PAYLOAD_BYTES>B, lib "raw socket".
+ * One RESULT line, case raw_qos<QOS>_<size> (64B, 4KiB, 1MiB), lib "raw socket".
  * Exit status: 0 fine, 1 faults, 2 setup, 3 watchdog.
  */
 #define _GNU_SOURCE
@@ -279,7 +279,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "raw_throughput: bad arguments\n");
 		return 2;
 	}
-	snprintf(name, sizeof name, "raw_qos%d_%ldB", qos, size);
+	snprintf(name, sizeof name, "raw_qos%d_%s", qos, bu_size_name(size));
 	bu_watchdog(WAIT_S * 3, name);
 
 	sub = mqtt_connect(uri, bu_client_id("rawsub"));

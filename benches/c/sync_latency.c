@@ -220,12 +220,8 @@ static const char *case_name(const char *base)
 
 	if (payload_len == 64)
 		snprintf(name, sizeof name, "%s", base);
-	else if (payload_len % (1 << 20) == 0)
-		snprintf(name, sizeof name, "%s_%ldMiB", base, payload_len >> 20);
-	else if (payload_len % 1024 == 0)
-		snprintf(name, sizeof name, "%s_%ldKiB", base, payload_len >> 10);
 	else
-		snprintf(name, sizeof name, "%s_%ldB", base, payload_len);
+		snprintf(name, sizeof name, "%s_%s", base, bu_size_name(payload_len));
 	return name;
 }
 
