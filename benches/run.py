@@ -267,6 +267,8 @@ def run_one(case, exe, broker, lib_label, libdir, n, count):
         return "n/a", [], []
     if rc != 0 and not problems:
         problems.append("exit status %s" % rc)
+    if not results:
+        problems.append("no RESULT line")
     if rc != 0 or problems:
         problems.append("stderr: " + err.strip()[-500:])
     log("  %-14s %-5s %6.1f s %s" % (case.name, lib_label, time.monotonic() - t0,
