@@ -191,8 +191,11 @@ def has_async(libdir):
 class Case:
     """One invocation of a program; it may print several RESULT lines (sub-cases)."""
 
-    def __init__(self, name, program, args, broker="stock", scale_n=True, raw=False, n=None):
+    def __init__(self, name, program, args, broker="stock", scale_n=True, raw=False, n=None,
+                 only_by_name=False, rename=None):
         self.name = name
+        self.rename = rename or {}  # result case -> name in the tables, when two cases share one
+        self.only_by_name = only_by_name  # run only when -k selects it (slow or known to fail)
         self.n = n                # (ours, Paho) iterations instead of --n-ours/--n-paho
         self.raw = raw            # runs once per round with no library (the broker's ceiling)
         self.program = program
@@ -226,6 +229,10 @@ def all_cases():
              broker="nodelay", n=(50, 20)),
         Case("pubwait_solo_16MiB", "sync_latency", ["pubwait_solo", "{n}", str(16 << 20)],
              n=(10, 3)),
+        # Paho connects one client per ~100 ms, so it gets 50; per-client figures compare
+        Case("clients", "sync_latency", ["clients", "{n}"], n=(1000, 50)),
+        Case("clients_10k", "sync_latency", ["clients", "{n}"], n=(10000, 50),
+             only_by_name=True, rename={"clients": "clients_10k"}),
     ]
     # (qos, payload bytes, messages); "{count}" is --count
     for qos, size, count in ((0, 64, "{count}"), (1, 64, "{count}"), (2, 64, "{count}"),
@@ -279,7 +286,8 @@ def run_one(case, exe, broker, lib_label, libdir, n, count):
 # --- table -------------------------------------------------------------------------------------
 
 LATENCY_METRICS = [("p50_us", "p50", "time"), ("p99_us", "p99", "time"),
-                   ("mean_us", "mean", "time"),
+                   ("mean_us", "mean", "time"), ("total_s", "total s", "count"),
+                   ("kb_per_client", "kB/client", "count"),
                    ("cpu_us_per_op", "CPU/op", "time"), ("threads", "threads", "count"),
                    ("rss_kb", "RSS kB", "count")]
 # a case measured once per process (connect) has no percentiles to speak of
@@ -302,7 +310,7 @@ def fmt(value, kind):
         return "%.0f" % value if value >= 100 else "%.3g" % value
     if kind == "mib":
         return "%.1f" % value
-    return "%g" % value
+    return "%.4g" % value
 
 
 def cell(values, kind):
@@ -343,6 +351,8 @@ def table(samples, order):
         for key, label, kind in metrics:
             vals = {lib: [r[key] for r in samples.get((sub, lib), []) if key in r]
                     for lib in ("ours", "paho")}
+            if not vals["ours"] and not vals["paho"] and key != metrics[0][0]:
+                continue  # a field only some cases report
             name = sub
             if key == metrics[0][0]:
                 name = "**%s** (n %s / %s)" % (sub, ",".join(map(str, ns["ours"])) or "-",
@@ -431,6 +441,9 @@ def targets(samples):
             want = 0.95 if qos == 0 else 1.0
             check("async QoS %d 64 B >= %d%% of the raw client (issue 8)" % (qos, want * 100),
                   ours >= want * raw, "%.0f%%" % (100 * ours / raw))
+    kb = median_of(samples, "clients", "ours", "kb_per_client")
+    if kb is not None:
+        check("clients: <= 3 kB resident per client (issue 8)", kb <= 3, "%.1f kB" % kb)
     for sub in ("connect_second", "connect_cb_second"):
         co = median_of(samples, sub, "ours", "p50_us")
         if co:
@@ -505,7 +518,7 @@ def main(argv):
     args = ap.parse_args(argv)
 
     cases = [c for c in all_cases()
-             if not args.pattern or fnmatch.fnmatch(c.name, args.pattern)]
+             if (fnmatch.fnmatch(c.name, args.pattern) if args.pattern else not c.only_by_name)]
     if args.list:
         for c in cases:
             print(c.name)
@@ -542,6 +555,7 @@ def main(argv):
                         failures.append("%s/%s round %d: %s" % (case.name, label, rnd + 1,
                                                                 "; ".join(problems)))
                     for r in results:
+                        r["case"] = case.rename.get(r["case"], r["case"])
                         sub = r["case"] + ("@" + case.broker if case.broker != "stock" else "")
                         if sub not in order:
                             order.append(sub)

@@ -23,6 +23,9 @@
  *             messageArrived republishes it as a QoS 1 "pong", A waits for the
  *             pong. The round trip is measured on A.
  *   echo_qos0 the same at QoS 0.
+ *   clients   N clients created and connected one after another, all kept
+ *             connected; per-connect latency, total_s, kb_per_client (growth
+ *             of resident memory over N), threads with all N connected.
  *
  * PAYLOAD_BYTES (default 64, at least 16) sizes every message of pubwait*,
  * pubdc and echo*; other sizes add a suffix to the case name (pubwait_1MiB).
@@ -82,6 +85,10 @@ static void identify_library(void)
 	fprintf(stderr, "sync_latency: %s (%s)\n", product, libfile);
 }
 
+/* Set by a case just before report() to add these fields (negative: absent). */
+static double report_extra_total_s = -1;
+static double report_extra_kb_per_client = -1;
+
 /* Prints one RESULT line from the samples of a case. */
 static void report(const char *name, double *samples, size_t n, double cpu_us,
 		   long threads, const struct faults *f)
@@ -102,6 +109,10 @@ static void report(const char *name, double *samples, size_t n, double cpu_us,
 	bu_result_int("threads", threads);
 	bu_result_int("rss_kb", bu_proc_status("VmRSS"));
 	bu_result_int("hwm_kb", bu_proc_status("VmHWM"));
+	if (report_extra_total_s >= 0)
+		bu_result_num("total_s", report_extra_total_s);
+	if (report_extra_kb_per_client >= 0)
+		bu_result_num("kb_per_client", report_extra_kb_per_client);
 	bu_result_int("failed", f->failed);
 	bu_result_int("lost", f->lost);
 	bu_result_int("dup", f->dup);
@@ -321,6 +332,42 @@ static int case_connect(int with_callbacks)
 	return 0;
 }
 
+/* N clients connected one after another and all kept connected: the cost of
+ * each connect as the process fills up, and resident memory per client. */
+static int case_clients(long n)
+{
+	MQTTClient *clients = calloc((size_t)n, sizeof *clients);
+	double *samples = calloc((size_t)n, sizeof *samples);
+	double cpu0, cpu, t_all;
+	long i, rss0, rss1, threads;
+	struct faults none = {0};
+	char tag[16];
+
+	rss0 = bu_proc_status("VmRSS");
+	cpu0 = bu_cpu_us();
+	t_all = bu_now_us();
+	for (i = 0; i < n; i++) {
+		double t0 = bu_now_us();
+		snprintf(tag, sizeof tag, "c%d", (int)(i % 1000000));
+		clients[i] = new_client(tag);
+		connect_client(clients[i]);
+		samples[i] = bu_now_us() - t0;
+	}
+	t_all = bu_now_us() - t_all;
+	cpu = bu_cpu_us() - cpu0;
+	rss1 = bu_proc_status("VmRSS");
+	threads = bu_proc_status("Threads");
+
+	report_extra_total_s = t_all / 1e6;
+	report_extra_kb_per_client = (double)(rss1 - rss0) / n;
+	report("clients", samples, (size_t)n, cpu, threads, &none);
+	for (i = 0; i < n; i++)
+		close_client(&clients[i]);
+	free(clients);
+	free(samples);
+	return 0;
+}
+
 /* How the publishing client of case pubwait lives. */
 enum pubwait_mode {
 	PW_CHECKED,	/* no callbacks; a subscriber in this process checks every message */
@@ -482,7 +529,7 @@ int main(int argc, char **argv)
 	if (payload_len > 65536)
 		warmup = 1;
 	if (argc < 3 || n < 1 || payload_len < 16 || payload_len > 256L << 20) {
-		fprintf(stderr, "usage: %s URI connect|connect_cb|pubwait|pubwait_solo|pubwait_cb|pubdc|echo|echo_qos0 [N [PAYLOAD_BYTES]]\n", argv[0]);
+		fprintf(stderr, "usage: %s URI connect|connect_cb|pubwait|pubwait_solo|pubwait_cb|pubdc|echo|echo_qos0|clients [N [PAYLOAD_BYTES]]\n", argv[0]);
 		return 2;
 	}
 	uri = argv[1];
@@ -502,6 +549,8 @@ int main(int argc, char **argv)
 		return case_pubwait(n, PW_SOLO);
 	if (strcmp(which, "pubwait_cb") == 0)
 		return case_pubwait(n, PW_CALLBACKS);
+	if (strcmp(which, "clients") == 0)
+		return case_clients(n);
 	if (strcmp(which, "pubdc") == 0)
 		return case_pubwait(n, PW_DELIVERED);
 	if (strcmp(which, "echo") == 0)
