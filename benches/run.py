@@ -14,6 +14,10 @@ Two brokers are started, because mosquitto's own Nagle setting decides the echo 
 "stock" one with mosquitto's defaults (set_tcp_nodelay false) and a "nodelay" one with
 set_tcp_nodelay true. Case names ending in "@nodelay" ran against the second.
 
+raw_throughput is the async case done with no library at all (pre-encoded packets on plain
+sockets): the broker's ceiling on this machine, against which each library's throughput is
+also given as a share.
+
 A program that finds the API it measures missing from a library (our MQTTAsync, for now)
 exits 77; that cell of the table reads n/a and it is not a failure.
 
@@ -146,6 +150,7 @@ def stage_ours(build, rebuild):
 PROGRAMS = {
     "sync_latency": (["sync_latency.c", "benchutil.c"], "paho-mqtt3c"),
     "async_throughput": (["async_throughput.c", "benchutil.c"], "paho-mqtt3a"),
+    "raw_throughput": (["raw_throughput.c", "benchutil.c"], None),
 }
 
 
@@ -160,9 +165,10 @@ def compile_programs(outdir, ours_libdir):
         ours_has = lib != "paho-mqtt3a" or has_async(ours_libdir)
         link_dir = ours_libdir if ours_has else PAHO_LIBDIR
         exe = os.path.join(outdir, name)
+        link = ["-L", link_dir, "-l" + lib, "-Wl,-z,lazy"] if lib else []
         cmd = [cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fPIE", "-pie",
-               "-I", os.path.join(REPO, "include"), "-I", BENCH_C] + paths + [
-               "-L", link_dir, "-l" + lib, "-Wl,-z,lazy", "-lpthread", "-ldl", "-o", exe]
+               "-I", os.path.join(REPO, "include"), "-I", BENCH_C] + paths + link + [
+               "-lpthread", "-ldl", "-o", exe]
         log("$ " + " ".join(cmd))
         subprocess.run(cmd, check=True, stdin=subprocess.DEVNULL)
         built[name] = exe
@@ -185,12 +191,26 @@ def has_async(libdir):
 class Case:
     """One invocation of a program; it may print several RESULT lines (sub-cases)."""
 
-    def __init__(self, name, program, args, broker="stock", scale_n=True):
+    def __init__(self, name, program, args, broker="stock", scale_n=True, raw=False, n=None,
+                 only_by_name=False, rename=None):
         self.name = name
+        self.rename = rename or {}  # result case -> name in the tables, when two cases share one
+        self.only_by_name = only_by_name  # run only when -k selects it (slow or known to fail)
+        self.n = n                # (ours, Paho) iterations instead of --n-ours/--n-paho
+        self.raw = raw            # runs once per round with no library (the broker's ceiling)
         self.program = program
         self.args = args          # list; "{n}" is replaced by the iteration count
         self.broker = broker
         self.scale_n = scale_n    # whether N differs between ours and Paho
+
+
+def size_name(n):
+    """As bu_size_name in benches/c: 64B, 4KiB, 16MiB."""
+    if n >= 1 << 20 and n % (1 << 20) == 0:
+        return "%dMiB" % (n >> 20)
+    if n >= 1024 and n % 1024 == 0:
+        return "%dKiB" % (n >> 10)
+    return "%dB" % n
 
 
 def all_cases():
@@ -200,21 +220,37 @@ def all_cases():
         Case("pubwait_solo", "sync_latency", ["pubwait_solo", "{n}"]),
         Case("pubwait", "sync_latency", ["pubwait", "{n}"]),
         Case("pubwait_cb", "sync_latency", ["pubwait_cb", "{n}"]),
+        Case("pubdc", "sync_latency", ["pubdc", "{n}"]),
         Case("echo", "sync_latency", ["echo", "{n}"]),
         Case("echo@nodelay", "sync_latency", ["echo", "{n}"], broker="nodelay"),
+        Case("echo_qos0", "sync_latency", ["echo_qos0", "{n}"]),
+        Case("pubwait_1MiB", "sync_latency", ["pubwait", "{n}", str(1 << 20)], n=(50, 20)),
+        Case("echo_1MiB@nodelay", "sync_latency", ["echo", "{n}", str(1 << 20)],
+             broker="nodelay", n=(50, 20)),
+        Case("pubwait_solo_16MiB", "sync_latency", ["pubwait_solo", "{n}", str(16 << 20)],
+             n=(10, 3)),
+        # Paho connects one client per ~100 ms, so it gets 50; per-client figures compare
+        Case("clients", "sync_latency", ["clients", "{n}"], n=(1000, 50)),
+        Case("clients_10k", "sync_latency", ["clients", "{n}"], n=(10000, 50),
+             only_by_name=True, rename={"clients": "clients_10k"}),
     ]
-    for qos in (0, 1, 2):
-        cases.append(Case("async_qos%d_64B" % qos, "async_throughput",
-                          [str(qos), "{count}", "64"], scale_n=False))
-    cases.append(Case("async_qos1_4096B", "async_throughput",
-                      ["1", "{count}", "4096"], scale_n=False))
+    # (qos, payload bytes, messages); "{count}" is --count
+    for qos, size, count in ((0, 64, "{count}"), (1, 64, "{count}"), (2, 64, "{count}"),
+                             (1, 4096, "{count}"), (1, 1 << 20, "100"), (1, 16 << 20, "5")):
+        args = [str(qos), count, str(size)]
+        cases.append(Case("raw_qos%d_%s" % (qos, size_name(size)), "raw_throughput", args,
+                          scale_n=False, raw=True))
+        cases.append(Case("async_qos%d_%s" % (qos, size_name(size)), "async_throughput", args,
+                          scale_n=False))
     return cases
 
 
 def run_one(case, exe, broker, lib_label, libdir, n, count):
     args = [a.replace("{n}", str(n)).replace("{count}", str(count)) for a in case.args]
     cmd = [exe, broker.uri] + args
-    env = dict(os.environ, LD_LIBRARY_PATH=libdir)
+    env = dict(os.environ)
+    if libdir:
+        env["LD_LIBRARY_PATH"] = libdir
     t0 = time.monotonic()
     try:
         p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
@@ -228,8 +264,8 @@ def run_one(case, exe, broker, lib_label, libdir, n, count):
         if line.startswith("RESULT "):
             r = json.loads(line[len("RESULT "):])
             results.append(r)
-            want = os.path.realpath(libdir)
-            if not os.path.realpath(r.get("file", "?")).startswith(want + os.sep):
+            want = os.path.realpath(libdir) if libdir else None
+            if want and not os.path.realpath(r.get("file", "?")).startswith(want + os.sep):
                 problems.append("loaded %s, not a library from %s" % (r.get("file"), want))
             faults = {k: r.get(k, 0) for k in FAULT_KEYS if r.get(k, 0)}
             if faults:
@@ -238,6 +274,8 @@ def run_one(case, exe, broker, lib_label, libdir, n, count):
         return "n/a", [], []
     if rc != 0 and not problems:
         problems.append("exit status %s" % rc)
+    if not results:
+        problems.append("no RESULT line")
     if rc != 0 or problems:
         problems.append("stderr: " + err.strip()[-500:])
     log("  %-14s %-5s %6.1f s %s" % (case.name, lib_label, time.monotonic() - t0,
@@ -248,12 +286,14 @@ def run_one(case, exe, broker, lib_label, libdir, n, count):
 # --- table -------------------------------------------------------------------------------------
 
 LATENCY_METRICS = [("p50_us", "p50", "time"), ("p99_us", "p99", "time"),
-                   ("mean_us", "mean", "time"),
+                   ("mean_us", "mean", "time"), ("total_s", "total s", "count"),
+                   ("kb_per_client", "kB/client", "count"),
                    ("cpu_us_per_op", "CPU/op", "time"), ("threads", "threads", "count"),
                    ("rss_kb", "RSS kB", "count")]
 # a case measured once per process (connect) has no percentiles to speak of
 SINGLE_METRICS = [("p50_us", "time", "time")] + LATENCY_METRICS[3:]
-THROUGHPUT_METRICS = [("msgs_per_s", "msg/s", "rate"), ("cpu_us_per_msg", "CPU/msg", "time"),
+THROUGHPUT_METRICS = [("msgs_per_s", "msg/s", "rate"), ("mib_per_s", "MiB/s", "mib"),
+                      ("cpu_us_per_msg", "CPU/msg", "time"),
                       ("threads", "threads", "count"), ("rss_kb", "RSS kB", "count")]
 
 
@@ -267,8 +307,10 @@ def fmt(value, kind):
             return "%.2f ms" % (value / 1000)
         return "%.1f µs" % value
     if kind == "rate":
-        return "%.0f" % value
-    return "%g" % value
+        return "%.0f" % value if value >= 100 else "%.3g" % value
+    if kind == "mib":
+        return "%.1f" % value
+    return "%.4g" % value
 
 
 def cell(values, kind):
@@ -295,6 +337,8 @@ def table(samples, order):
     rows = ["| case | metric | ours median [min–max] | Paho median [min–max] | ours/Paho |",
             "| --- | --- | --- | --- | --- |"]
     for sub in order:
+        if sub.startswith("raw_"):
+            continue  # in the ceiling table
         any_result = (samples.get((sub, "ours")) or samples.get((sub, "paho")) or [{}])[0]
         ns = {lib: sorted({r.get("n") for r in samples.get((sub, lib), [])})
               for lib in ("ours", "paho")}
@@ -307,6 +351,8 @@ def table(samples, order):
         for key, label, kind in metrics:
             vals = {lib: [r[key] for r in samples.get((sub, lib), []) if key in r]
                     for lib in ("ours", "paho")}
+            if not vals["ours"] and not vals["paho"] and key != metrics[0][0]:
+                continue  # a field only some cases report
             name = sub
             if key == metrics[0][0]:
                 name = "**%s** (n %s / %s)" % (sub, ",".join(map(str, ns["ours"])) or "-",
@@ -322,6 +368,8 @@ def summary(samples, order):
     rows = ["| case | ours | Paho | ours/Paho | CPU/op ours | CPU/op Paho | threads ours / Paho |",
             "| --- | --- | --- | --- | --- | --- | --- |"]
     for sub in order:
+        if sub.startswith("raw_"):
+            continue  # in the ceiling table
         first = (samples.get((sub, "ours")) or samples.get((sub, "paho")) or [{}])[0]
         if "msgs_per_s" in first:
             key, kind, cpu_key, label = "msgs_per_s", "rate", "cpu_us_per_msg", "msg/s"
@@ -341,6 +389,23 @@ def summary(samples, order):
             "%g" % statistics.median(thr["ours"]) if thr["ours"] else "n/a",
             "%g" % statistics.median(thr["paho"]) if thr["paho"] else "n/a"))
     return "\n".join(rows)
+
+
+def ceiling(samples, order):
+    """Each library's throughput as a share of the raw-socket client's, same case."""
+    rows = ["| case | raw socket msg/s | ours | Paho |", "| --- | --- | --- | --- |"]
+    for sub in order:
+        if not sub.startswith("async_"):
+            continue
+        raw = median_of(samples, "raw_" + sub[len("async_"):], "raw", "msgs_per_s")
+        if not raw:
+            continue
+        share = {}
+        for lib in ("ours", "paho"):
+            v = median_of(samples, sub, lib, "msgs_per_s")
+            share[lib] = "%.0f%%" % (100 * v / raw) if v else "n/a"
+        rows.append("| %s | %.0f | %s | %s |" % (sub, raw, share["ours"], share["paho"]))
+    return "\n".join(rows) if len(rows) > 2 else ""
 
 
 def median_of(samples, sub, lib, key):
@@ -369,11 +434,35 @@ def targets(samples):
         if eo:
             check("%s p50 under 1 ms (issue 3), <= 0.3 ms (issue 8)" % sub, eo < 300,
                   fmt(eo, "time"))
+    for qos in (0, 1, 2):
+        raw = median_of(samples, "raw_qos%d_64B" % qos, "raw", "msgs_per_s")
+        ours = median_of(samples, "async_qos%d_64B" % qos, "ours", "msgs_per_s")
+        if raw and ours:
+            want = 0.95 if qos == 0 else 1.0
+            check("async QoS %d 64 B >= %d%% of the raw client (issue 8)" % (qos, want * 100),
+                  ours >= want * raw, "%.0f%%" % (100 * ours / raw))
+    kb = median_of(samples, "clients", "ours", "kb_per_client")
+    if kb is not None:
+        check("clients: <= 3 kB resident per client (issue 8)", kb <= 3, "%.1f kB" % kb)
     for sub in ("connect_second", "connect_cb_second"):
         co = median_of(samples, sub, "ours", "p50_us")
         if co:
             check("%s <= 5 ms" % sub, co <= 5000, fmt(co, "time"))
     return "\n".join(lines)
+
+
+def print_tables(samples, order):
+    print(summary(samples, order))
+    print()
+    c = ceiling(samples, order)
+    if c:
+        print("Throughput as a share of a raw-socket client (no library, pre-encoded packets, "
+              "same window):\n")
+        print(c)
+        print()
+    print(table(samples, order))
+    print()
+    print(targets(samples))
 
 
 def report_saved(path):
@@ -385,11 +474,7 @@ def report_saved(path):
         if sub not in order:
             order.append(sub)
         samples.setdefault((sub, r["lib_label"]), []).append(r)
-    print(summary(samples, order))
-    print()
-    print(table(samples, order))
-    print()
-    print(targets(samples))
+    print_tables(samples, order)
     return 0
 
 
@@ -433,7 +518,7 @@ def main(argv):
     args = ap.parse_args(argv)
 
     cases = [c for c in all_cases()
-             if not args.pattern or fnmatch.fnmatch(c.name, args.pattern)]
+             if (fnmatch.fnmatch(c.name, args.pattern) if args.pattern else not c.only_by_name)]
     if args.list:
         for c in cases:
             print(c.name)
@@ -457,8 +542,10 @@ def main(argv):
         for rnd in range(args.rounds):
             log("round %d/%d" % (rnd + 1, args.rounds))
             for case in cases:
-                for label, libdir in libs:
+                for label, libdir in ([("raw", None)] if case.raw else libs):
                     n = args.n_ours if (label == "ours" or not case.scale_n) else args.n_paho
+                    if case.n:
+                        n = case.n[0] if label == "ours" else case.n[1]
                     status, results, problems = run_one(
                         case, exes[case.program], brokers[case.broker], label, libdir, n,
                         args.count)
@@ -468,6 +555,7 @@ def main(argv):
                         failures.append("%s/%s round %d: %s" % (case.name, label, rnd + 1,
                                                                 "; ".join(problems)))
                     for r in results:
+                        r["case"] = case.rename.get(r["case"], r["case"])
                         sub = r["case"] + ("@" + case.broker if case.broker != "stock" else "")
                         if sub not in order:
                             order.append(sub)
@@ -492,11 +580,7 @@ def main(argv):
           "throughput messages %d" % (libs[0][1], libs[1][1], args.rounds, args.n_ours,
                                       args.n_paho, args.count))
     print()
-    print(summary(samples, order))
-    print()
-    print(table(samples, order))
-    print()
-    print(targets(samples))
+    print_tables(samples, order)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(raw, f, indent=1)

@@ -14,7 +14,8 @@
  * max_inflight_messages: a v3.1.1 client that has more QoS 2 messages open
  * than that is disconnected by the broker.
  *
- * One RESULT line (see benchutil.h), case async_qos<QOS>_<PAYLOAD_BYTES>B: msgs_per_s, mib_per_s, cpu_us_per_msg
+ * One RESULT line (see benchutil.h), case async_qos<QOS>_<size> (64B, 4KiB,
+ * 1MiB, ...): msgs_per_s, mib_per_s, cpu_us_per_msg
  * (CPU of the whole process, both clients, over COUNT), threads, memory and
  * the fault counters. A library without a working MQTTAsync (our own, until
  * it is written) gets a line saying n/a and exit status 77.
@@ -69,7 +70,7 @@ static void not_available(const char *why, int qos)
 {
 	char name[32];
 
-	snprintf(name, sizeof name, "async_qos%d_%ldB", qos, payload_size);
+	snprintf(name, sizeof name, "async_qos%d_%s", qos, bu_size_name(payload_size));
 	fprintf(stderr, "async_throughput: n/a: %s\n", why);
 	bu_result_begin(name, product, libfile);
 	bu_result_str("status", "n/a");
@@ -279,7 +280,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	payload_size = size;
-	snprintf(name, sizeof name, "async_qos%d_%ldB", qos, size);
+	snprintf(name, sizeof name, "async_qos%d_%s", qos, bu_size_name(size));
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&st.cond, &attr);

@@ -44,6 +44,9 @@ void bu_fill_payload(unsigned char *buf, size_t len, unsigned long seq);
  * payload is not one (wrong length for its header, or a damaged byte). */
 long bu_check_payload(const void *buf, size_t len);
 
+/* A payload size for case names: "64B", "4KiB", "16MiB" (static buffer). */
+const char *bu_size_name(long bytes);
+
 /* A client id unique to this process: "bench-<pid>-<tag>" (at most 23 chars). */
 const char *bu_client_id(const char *tag);
 

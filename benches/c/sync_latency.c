@@ -2,7 +2,7 @@
  * Latency of the synchronous API (MQTTClient_*), measured on the public API
  * only, against whichever libpaho-mqtt3c the dynamic linker finds.
  *
- *     sync_latency URI CASE [N]
+ *     sync_latency URI CASE [N [PAYLOAD_BYTES]]
  *
  * CASE is one of
  *   connect   create + connect of the first client of the process, then of a
@@ -17,9 +17,18 @@
  *             callbacks, as in the user's guide example (nothing checks
  *             arrival; a failed call is still counted).
  *   pubwait_cb  as pubwait, with callbacks set on the publisher as well.
+ *   pubdc     as pubwait_cb, but the publisher waits for its deliveryComplete
+ *             callback instead of calling waitForCompletion.
  *   echo      N times: client A publishes a QoS 1 "ping", client B's
  *             messageArrived republishes it as a QoS 1 "pong", A waits for the
  *             pong. The round trip is measured on A.
+ *   echo_qos0 the same at QoS 0.
+ *   clients   N clients created and connected one after another, all kept
+ *             connected; per-connect latency, total_s, kb_per_client (growth
+ *             of resident memory over N), threads with all N connected.
+ *
+ * PAYLOAD_BYTES (default 64, at least 16) sizes every message of pubwait*,
+ * pubdc and echo*; other sizes add a suffix to the case name (pubwait_1MiB).
  *
  * Each case prints one RESULT line (see benchutil.h) with latency percentiles,
  * CPU time of the whole process per operation, thread count and memory, the
@@ -39,9 +48,11 @@
 #include "MQTTClient.h"
 #include "benchutil.h"
 
-#define WARMUP 2
-#define PAYLOAD_LEN 64
-#define WAIT_MS 10000L
+#define WAIT_MS 60000L
+
+static long payload_len = 64;	/* argv[4] */
+static long warmup = 2;		/* untimed iterations first; 1 for big payloads */
+static int msg_qos = 1;		/* QoS of every message; echo_qos0 sets 0 */
 
 static const char *uri;
 static const char *product = "?";
@@ -74,6 +85,10 @@ static void identify_library(void)
 	fprintf(stderr, "sync_latency: %s (%s)\n", product, libfile);
 }
 
+/* Set by a case just before report() to add these fields (negative: absent). */
+static double report_extra_total_s = -1;
+static double report_extra_kb_per_client = -1;
+
 /* Prints one RESULT line from the samples of a case. */
 static void report(const char *name, double *samples, size_t n, double cpu_us,
 		   long threads, const struct faults *f)
@@ -94,6 +109,10 @@ static void report(const char *name, double *samples, size_t n, double cpu_us,
 	bu_result_int("threads", threads);
 	bu_result_int("rss_kb", bu_proc_status("VmRSS"));
 	bu_result_int("hwm_kb", bu_proc_status("VmHWM"));
+	if (report_extra_total_s >= 0)
+		bu_result_num("total_s", report_extra_total_s);
+	if (report_extra_kb_per_client >= 0)
+		bu_result_num("kb_per_client", report_extra_kb_per_client);
 	bu_result_int("failed", f->failed);
 	bu_result_int("lost", f->lost);
 	bu_result_int("dup", f->dup);
@@ -129,9 +148,9 @@ static void connect_client(MQTTClient c)
 	}
 }
 
-static void subscribe(MQTTClient c, const char *topic)
+static void subscribe(MQTTClient c, const char *topic, int qos)
 {
-	int rc = MQTTClient_subscribe(c, topic, 1);
+	int rc = MQTTClient_subscribe(c, topic, qos);
 
 	if (rc != MQTTCLIENT_SUCCESS) {
 		fprintf(stderr, "sync_latency: subscribe %s: %d\n", topic, rc);
@@ -152,6 +171,7 @@ struct receiver {
 	pthread_cond_t cond;
 	long next;		/* the seq expected next */
 	long received;		/* messages that checked out */
+	long delivered;		/* deliveryComplete calls */
 	struct faults f;
 	MQTTClient echo_to;	/* when set, every good message is republished here */
 	const char *echo_topic;
@@ -169,8 +189,8 @@ static void receiver_init(struct receiver *r)
 	pthread_condattr_destroy(&attr);
 }
 
-/* Waits until `count` messages have arrived or WAIT_MS passed; 0 on timeout. */
-static int receiver_wait(struct receiver *r, long count)
+/* Waits until *counter (a field of r) reaches `count` or WAIT_MS passed; 0 on timeout. */
+static int wait_count(struct receiver *r, const long *counter, long count)
 {
 	struct timespec deadline;
 	int ok = 1;
@@ -178,14 +198,42 @@ static int receiver_wait(struct receiver *r, long count)
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
 	deadline.tv_sec += WAIT_MS / 1000;
 	pthread_mutex_lock(&r->lock);
-	while (r->received < count) {
+	while (*counter < count) {
 		if (pthread_cond_timedwait(&r->cond, &r->lock, &deadline) == ETIMEDOUT) {
-			ok = r->received >= count;
+			ok = *counter >= count;
 			break;
 		}
 	}
 	pthread_mutex_unlock(&r->lock);
 	return ok;
+}
+
+static int receiver_wait(struct receiver *r, long count)
+{
+	return wait_count(r, &r->received, count);
+}
+
+static void on_delivered(void *context, MQTTClient_deliveryToken token)
+{
+	struct receiver *r = context;
+
+	(void)token;
+	pthread_mutex_lock(&r->lock);
+	r->delivered++;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* "pubwait" + "_1MiB" etc. for payloads other than the default 64 bytes */
+static const char *case_name(const char *base)
+{
+	static char name[64];
+
+	if (payload_len == 64)
+		snprintf(name, sizeof name, "%s", base);
+	else
+		snprintf(name, sizeof name, "%s_%s", base, bu_size_name(payload_len));
+	return name;
 }
 
 static int on_message(void *context, char *topic, int topic_len, MQTTClient_message *m)
@@ -211,7 +259,7 @@ static int on_message(void *context, char *topic, int topic_len, MQTTClient_mess
 
 	if (good && r->echo_to) {
 		int rc = MQTTClient_publish(r->echo_to, r->echo_topic, m->payloadlen, m->payload,
-					    1, 0, NULL);
+					    msg_qos, 0, NULL);
 		if (rc != MQTTCLIENT_SUCCESS) {
 			pthread_mutex_lock(&r->lock);
 			r->f.failed++;
@@ -284,11 +332,48 @@ static int case_connect(int with_callbacks)
 	return 0;
 }
 
+/* N clients connected one after another and all kept connected: the cost of
+ * each connect as the process fills up, and resident memory per client. */
+static int case_clients(long n)
+{
+	MQTTClient *clients = calloc((size_t)n, sizeof *clients);
+	double *samples = calloc((size_t)n, sizeof *samples);
+	double cpu0, cpu, t_all;
+	long i, rss0, rss1, threads;
+	struct faults none = {0};
+	char tag[16];
+
+	rss0 = bu_proc_status("VmRSS");
+	cpu0 = bu_cpu_us();
+	t_all = bu_now_us();
+	for (i = 0; i < n; i++) {
+		double t0 = bu_now_us();
+		snprintf(tag, sizeof tag, "c%d", (int)(i % 1000000));
+		clients[i] = new_client(tag);
+		connect_client(clients[i]);
+		samples[i] = bu_now_us() - t0;
+	}
+	t_all = bu_now_us() - t_all;
+	cpu = bu_cpu_us() - cpu0;
+	rss1 = bu_proc_status("VmRSS");
+	threads = bu_proc_status("Threads");
+
+	report_extra_total_s = t_all / 1e6;
+	report_extra_kb_per_client = (double)(rss1 - rss0) / n;
+	report("clients", samples, (size_t)n, cpu, threads, &none);
+	for (i = 0; i < n; i++)
+		close_client(&clients[i]);
+	free(clients);
+	free(samples);
+	return 0;
+}
+
 /* How the publishing client of case pubwait lives. */
 enum pubwait_mode {
 	PW_CHECKED,	/* no callbacks; a subscriber in this process checks every message */
 	PW_SOLO,	/* the only client of the process, no callbacks: the guide's example */
 	PW_CALLBACKS,	/* callbacks set on the publisher too, plus the checking subscriber */
+	PW_DELIVERED,	/* as PW_CALLBACKS, but wait for deliveryComplete, not waitForCompletion */
 };
 
 static int case_pubwait(long n, enum pubwait_mode mode)
@@ -297,9 +382,9 @@ static int case_pubwait(long n, enum pubwait_mode mode)
 	struct receiver checker, unused;
 	struct faults f = {0};
 	const char *topic = bu_topic("pubwait");
-	unsigned char payload[PAYLOAD_LEN];
+	unsigned char *payload = malloc((size_t)payload_len);
 	double *samples = calloc((size_t)n, sizeof *samples);
-	double cpu0, cpu;
+	double cpu0, cpu = 0;
 	long i, threads, done = 0;
 
 	receiver_init(&checker);
@@ -308,58 +393,64 @@ static int case_pubwait(long n, enum pubwait_mode mode)
 		sub = new_client("check");
 		MQTTClient_setCallbacks(sub, &checker, on_lost, on_message, NULL);
 		connect_client(sub);
-		subscribe(sub, topic);
+		subscribe(sub, topic, 1);
 	}
 	pub = new_client("pub");
 	if (mode == PW_CALLBACKS)
 		MQTTClient_setCallbacks(pub, &unused, on_lost, on_message, NULL);
+	if (mode == PW_DELIVERED)
+		MQTTClient_setCallbacks(pub, &unused, on_lost, on_message, on_delivered);
 	connect_client(pub);
 
-	cpu0 = 0;
-	for (i = 0; i < WARMUP + n; i++) {
+	for (i = 0; i < warmup + n; i++) {
 		MQTTClient_message m = MQTTClient_message_initializer;
 		MQTTClient_deliveryToken token = 0;
 		double t0;
 		int rc;
 
-		if (i == WARMUP)
-			cpu0 = bu_cpu_us();
-		bu_fill_payload(payload, sizeof payload, (unsigned long)i);
+		bu_fill_payload(payload, (size_t)payload_len, (unsigned long)i);
 		m.payload = payload;
-		m.payloadlen = sizeof payload;
+		m.payloadlen = (int)payload_len;
 		m.qos = 1;
+		cpu0 = bu_cpu_us();
 		t0 = bu_now_us();
 		rc = MQTTClient_publishMessage(pub, topic, &m, &token);
-		if (rc == MQTTCLIENT_SUCCESS)
+		if (rc == MQTTCLIENT_SUCCESS && mode == PW_DELIVERED)
+			rc = wait_count(&unused, &unused.delivered, i + 1) ? MQTTCLIENT_SUCCESS
+									   : MQTTCLIENT_FAILURE;
+		else if (rc == MQTTCLIENT_SUCCESS)
 			rc = MQTTClient_waitForCompletion(pub, token, WAIT_MS);
 		if (rc != MQTTCLIENT_SUCCESS) {
 			fprintf(stderr, "sync_latency: publish %ld: %d\n", i, rc);
 			f.failed++;
 			break;
 		}
-		if (i >= WARMUP)
+		if (i >= warmup) {
 			samples[done++] = bu_now_us() - t0;
+			cpu += bu_cpu_us() - cpu0;
+		}
 	}
-	cpu = bu_cpu_us() - cpu0;
 	threads = bu_proc_status("Threads");
 
 	/* everything published successfully must reach the checker */
 	if (sub) {
-		receiver_wait(&checker, f.failed ? i : WARMUP + n);
+		receiver_wait(&checker, f.failed ? i : warmup + n);
 		pthread_mutex_lock(&checker.lock);
-		f.lost = (f.failed ? i : WARMUP + n) - checker.received;
+		f.lost = (f.failed ? i : warmup + n) - checker.received;
 		pthread_mutex_unlock(&checker.lock);
 		if (f.lost < 0)
 			f.lost = 0;
 		merge_faults(&f, &checker);
 	}
-	report(mode == PW_SOLO ? "pubwait_solo" : mode == PW_CALLBACKS ? "pubwait_cb" : "pubwait",
+	report(case_name(mode == PW_SOLO ? "pubwait_solo" : mode == PW_CALLBACKS ? "pubwait_cb"
+			 : mode == PW_DELIVERED ? "pubdc" : "pubwait"),
 	       samples, (size_t)done, cpu, threads, &f);
 
 	close_client(&pub);
 	if (sub)
 		close_client(&sub);
 	free(samples);
+	free(payload);
 	return faults_total(&f);
 }
 
@@ -369,9 +460,9 @@ static int case_echo(long n)
 	struct receiver at_a, at_b;
 	struct faults f = {0};
 	const char *ping = bu_topic("ping"), *pong = bu_topic("pong");
-	unsigned char payload[PAYLOAD_LEN];
+	unsigned char *payload = malloc((size_t)payload_len);
 	double *samples = calloc((size_t)n, sizeof *samples);
-	double cpu0 = 0, cpu;
+	double cpu0, cpu = 0;
 	long i, threads, done = 0;
 
 	receiver_init(&at_a);
@@ -381,23 +472,22 @@ static int case_echo(long n)
 	at_b.echo_topic = pong;
 	MQTTClient_setCallbacks(b, &at_b, on_lost, on_message, NULL);
 	connect_client(b);
-	subscribe(b, ping);
+	subscribe(b, ping, msg_qos);
 	a = new_client("ping");
 	MQTTClient_setCallbacks(a, &at_a, on_lost, on_message, NULL);
 	connect_client(a);
-	subscribe(a, pong);
+	subscribe(a, pong, msg_qos);
 
-	for (i = 0; i < WARMUP + n; i++) {
+	for (i = 0; i < warmup + n; i++) {
 		MQTTClient_message m = MQTTClient_message_initializer;
 		double t0;
 		int rc;
 
-		if (i == WARMUP)
-			cpu0 = bu_cpu_us();
-		bu_fill_payload(payload, sizeof payload, (unsigned long)i);
+		bu_fill_payload(payload, (size_t)payload_len, (unsigned long)i);
 		m.payload = payload;
-		m.payloadlen = sizeof payload;
-		m.qos = 1;
+		m.payloadlen = (int)payload_len;
+		m.qos = msg_qos;
+		cpu0 = bu_cpu_us();
 		t0 = bu_now_us();
 		rc = MQTTClient_publishMessage(a, ping, &m, NULL);
 		if (rc != MQTTCLIENT_SUCCESS) {
@@ -409,22 +499,24 @@ static int case_echo(long n)
 			fprintf(stderr, "sync_latency: no pong for ping %ld within %ld ms\n", i, WAIT_MS);
 			break;
 		}
-		if (i >= WARMUP)
+		if (i >= warmup) {
 			samples[done++] = bu_now_us() - t0;
+			cpu += bu_cpu_us() - cpu0;
+		}
 	}
-	cpu = bu_cpu_us() - cpu0;
 	threads = bu_proc_status("Threads");
 
 	pthread_mutex_lock(&at_a.lock);
-	f.lost = WARMUP + n - at_a.received - f.failed;
+	f.lost = warmup + n - at_a.received - f.failed;
 	pthread_mutex_unlock(&at_a.lock);
 	merge_faults(&f, &at_a);
 	merge_faults(&f, &at_b);
-	report("echo", samples, (size_t)done, cpu, threads, &f);
+	report(case_name(msg_qos ? "echo" : "echo_qos0"), samples, (size_t)done, cpu, threads, &f);
 
 	close_client(&a);
 	close_client(&b);
 	free(samples);
+	free(payload);
 	return faults_total(&f);
 }
 
@@ -433,15 +525,19 @@ int main(int argc, char **argv)
 	const char *which;
 	long n = argc > 3 ? strtol(argv[3], NULL, 10) : 100;
 
-	if (argc < 3 || n < 1) {
-		fprintf(stderr, "usage: %s URI connect|connect_cb|pubwait|pubwait_solo|pubwait_cb|echo [N]\n", argv[0]);
+	payload_len = argc > 4 ? strtol(argv[4], NULL, 10) : 64;
+	if (payload_len > 65536)
+		warmup = 1;
+	if (argc < 3 || n < 1 || payload_len < 16 || payload_len > 256L << 20) {
+		fprintf(stderr, "usage: %s URI connect|connect_cb|pubwait|pubwait_solo|pubwait_cb|pubdc|echo|echo_qos0|clients [N [PAYLOAD_BYTES]]\n", argv[0]);
 		return 2;
 	}
 	uri = argv[1];
 	which = argv[2];
 	identify_library();
 	/* generous: Paho needs ~100 ms per waited operation, plus 2 s per extra connect */
-	bu_watchdog((unsigned)(60 + n / 2), which);
+	/* generous, also for Paho's ~3 s per 16 MiB message */
+	bu_watchdog((unsigned)(60 + n / 2 + (n + warmup) * (payload_len >> 20) / 2), which);
 
 	if (strcmp(which, "connect") == 0)
 		return case_connect(0);
@@ -453,8 +549,16 @@ int main(int argc, char **argv)
 		return case_pubwait(n, PW_SOLO);
 	if (strcmp(which, "pubwait_cb") == 0)
 		return case_pubwait(n, PW_CALLBACKS);
+	if (strcmp(which, "clients") == 0)
+		return case_clients(n);
+	if (strcmp(which, "pubdc") == 0)
+		return case_pubwait(n, PW_DELIVERED);
 	if (strcmp(which, "echo") == 0)
 		return case_echo(n);
+	if (strcmp(which, "echo_qos0") == 0) {
+		msg_qos = 0;
+		return case_echo(n);
+	}
 	fprintf(stderr, "sync_latency: unknown case %s\n", which);
 	return 2;
 }
