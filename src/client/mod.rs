@@ -45,8 +45,11 @@ pub struct ConnectOptions {
     pub password: Option<Vec<u8>>,
     /// How long the TCP connect plus CONNACK may take.
     pub connect_timeout: Duration,
-    /// Paho's maxInflightMessages (0: no limit of ours).
+    /// Paho's maxInflightMessages (0: no limit of ours): a publish beyond it is refused.
     pub max_inflight: usize,
+    /// Sync API: a QoS>0 publish beyond this many in flight waits for room instead
+    /// (Paho's `reliable` = 1, or maxInflightMessages); 0 = no wait.
+    pub publish_window: usize,
     /// URIs to try in order; empty means the one given at create.
     pub server_uris: Vec<String>,
     /// MQTT 5 CONNECT properties.
@@ -122,7 +125,13 @@ pub struct Message {
 /// What the application's callbacks receive.
 pub enum Notice {
     /// The connection dropped (not after our own disconnect).
-    ConnectionLost(String),
+    ConnectionLost {
+        /// Why, for the trace.
+        cause: String,
+        /// The server had sent DISCONNECT (MQTT 5): Paho then calls `disconnected` only,
+        /// not connectionLost.
+        by_server: bool,
+    },
     /// A message arrived.
     Message(Message),
     /// A QoS>0 message completed.
@@ -276,6 +285,10 @@ struct State {
     ever_connected: bool,
     /// See [`Client::set_wants_connection`].
     wants_connection: bool,
+    /// See [`ConnectOptions::publish_window`].
+    publish_window: usize,
+    /// The server sent DISCONNECT on the current connection.
+    server_disconnected: bool,
     /// The current or last connection started clean: an explicit disconnect then discards
     /// the session, as Paho does.
     clean: bool,
@@ -326,6 +339,8 @@ impl Client {
                 offline_cfg: OfflineConfig::default(),
                 ever_connected: false,
                 wants_connection: false,
+                publish_window: 0,
+                server_disconnected: false,
                 clean: true,
                 failed_tokens: HashSet::new(),
                 inbox: VecDeque::new(),
@@ -486,6 +501,7 @@ impl Client {
             st.connect = ConnectOutcome::Pending;
             st.connected = false;
             st.clean = opts.clean;
+            st.publish_window = opts.publish_window;
             st.conn = Some(Conn {
                 transport: Transport::Tcp(stream),
                 token,
@@ -627,6 +643,18 @@ impl Client {
             st.offline.push_back((msg.into_owned(), op, id));
             return Ok(id);
         }
+        // Paho's synchronous publish waits while the window of messages in flight is full.
+        while msg.qos != QoS::AtMostOnce
+            && st.publish_window > 0
+            && st.session.inflight_count() >= st.publish_window
+        {
+            if !st.connected || st.conn.is_none() || st.destroyed {
+                return Err(Error::Failure(
+                    "the connection ended while waiting for room in the publish window".into(),
+                ));
+            }
+            st = self.inner.cond.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
         self.publish_locked(&mut st, msg, op, 0)
     }
 
@@ -757,6 +785,12 @@ impl Client {
             }
             let now = Instant::now();
             if now >= deadline {
+                // No acknowledgement in time: the server is not answering, and Paho drops
+                // the connection then too.
+                self.lose(
+                    &mut st,
+                    "no SUBACK/UNSUBACK within the command timeout".into(),
+                );
                 return Err(Error::Timeout);
             }
             st = self
@@ -966,9 +1000,16 @@ impl Client {
             "{}: connection lost: {}",
             self.inner.client_id, why
         ));
+        let by_server = std::mem::take(&mut st.server_disconnected);
         if was_connected {
             if let Some(l) = st.listener.clone() {
-                self.post(l, Notice::ConnectionLost(why));
+                self.post(
+                    l,
+                    Notice::ConnectionLost {
+                        cause: why,
+                        by_server,
+                    },
+                );
             }
         }
         self.inner.cond.notify_all();
@@ -1148,6 +1189,9 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), 
         }
     }
     handle_buffer(client, st, now)?;
+    if st.server_disconnected {
+        return Err("the server sent DISCONNECT".into());
+    }
     if eof {
         return Err("connection closed by the server".into());
     }
@@ -1340,6 +1384,8 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             }
         }
         Event::ServerDisconnect { reason, properties } => {
+            // The connection ends here: read_and_handle closes it after this batch.
+            st.server_disconnected = true;
             if let Some(l) = st.listener.clone() {
                 client.post(l, Notice::Disconnected { reason, properties });
             }

@@ -116,9 +116,9 @@ impl Listener for AsyncListener {
         let cbs = self.cbs();
         let ctx = cbs.context as *mut c_void;
         match notice {
-            Notice::ConnectionLost(cause) => {
+            Notice::ConnectionLost { cause, by_server } => {
                 let _ = cause;
-                if let Some(f) = cbs.connection_lost {
+                if let (Some(f), false) = (cbs.connection_lost, by_server) {
                     // SAFETY: the application's callback with its context.
                     unsafe { f(ctx, ptr::null_mut()) };
                 }
@@ -659,7 +659,7 @@ pub unsafe extern "C" fn MQTTAsync_global_init(inits: *mut MQTTAsync_init_option
     let _ = inits;
 }
 
-struct VersionInfo([MQTTAsync_nameValue; 5]);
+struct VersionInfo([MQTTAsync_nameValue; 4]);
 // SAFETY: pointers to static strings only.
 unsafe impl Sync for VersionInfo {}
 
@@ -675,10 +675,6 @@ static VERSION_INFO: VersionInfo = VersionInfo([
     MQTTAsync_nameValue {
         name: c"Build level".as_ptr(),
         value: c"paho-mqtt-c-rs 1.3.12".as_ptr(),
-    },
-    MQTTAsync_nameValue {
-        name: c"Implementation".as_ptr(),
-        value: c"paho-mqtt-c-rs (Rust)".as_ptr(),
     },
     MQTTAsync_nameValue {
         name: ptr::null(),
@@ -1163,6 +1159,7 @@ unsafe fn read_async_connect(
         password: None,
         connect_timeout: Duration::from_secs(field!(o, connectTimeout).max(1) as u64),
         max_inflight: field!(o, maxInflight).max(0) as usize,
+        publish_window: 0,
         server_uris: Vec::new(),
         properties: Properties::default(),
     };
@@ -1589,17 +1586,16 @@ fn do_send(
         Err(_) => return trace_fail(f, MQTTASYNC_BAD_UTF8_STRING, "topic NULL or not UTF-8"),
     };
     if t.contains(['+', '#']) {
-        return trace_fail(f, MQTTASYNC_BAD_MQTT_OPTION, "wildcard in publish topic");
+        return trace_fail(f, MQTTASYNC_FAILURE, "wildcard in publish topic");
     }
     let Some(q) = client::qos_from_int(qos) else {
         return trace_fail(f, MQTTASYNC_BAD_QOS, "QoS must be 0, 1 or 2");
     };
-    if payloadlen < 0 || (payloadlen > 0 && payload.is_null()) {
-        return trace_fail(
-            f,
-            MQTTASYNC_NULL_PARAMETER,
-            "payload NULL or negative length",
-        );
+    if payloadlen < 0 {
+        return trace_fail(f, MQTTASYNC_FAILURE, "negative payload length");
+    }
+    if payloadlen > 0 && payload.is_null() {
+        return trace_fail(f, MQTTASYNC_NULL_PARAMETER, "payload is NULL");
     }
     if let Err(e) = protocol::validate_topic_name(t) {
         return trace_fail(f, MQTTASYNC_FAILURE, &format!("topic: {e}"));
@@ -1762,7 +1758,7 @@ fn do_subscribe(
             Err(_) => return trace_fail(f, MQTTASYNC_BAD_UTF8_STRING, "topic NULL or not UTF-8"),
         };
         if protocol::validate_topic_filter(t).is_err() {
-            return trace_fail(f, MQTTASYNC_BAD_MQTT_OPTION, "invalid topic filter");
+            return trace_fail(f, MQTTASYNC_FAILURE, "invalid topic filter");
         }
         let Some(q) = client::qos_from_int(q) else {
             return trace_fail(f, MQTTASYNC_BAD_QOS, "QoS must be 0, 1 or 2");
@@ -1878,7 +1874,7 @@ fn do_unsubscribe(
         // SAFETY: a C string.
         match unsafe { cstr(p) } {
             Ok(t) if protocol::validate_topic_filter(t).is_ok() => names.push(t.to_string()),
-            Ok(_) => return trace_fail(f, MQTTASYNC_BAD_MQTT_OPTION, "invalid topic filter"),
+            Ok(_) => return trace_fail(f, MQTTASYNC_FAILURE, "invalid topic filter"),
             Err(_) => return trace_fail(f, MQTTASYNC_BAD_UTF8_STRING, "topic NULL or not UTF-8"),
         }
     }

@@ -64,9 +64,12 @@ impl Listener for SyncListener {
         let cbs = self.get();
         let ctx = cbs.context as *mut c_void;
         match notice {
-            Notice::ConnectionLost(cause) => {
+            Notice::ConnectionLost { cause, by_server } => {
+                let _ = cause;
+                if by_server {
+                    return None;
+                }
                 if let Some(f) = cbs.connection_lost {
-                    let _ = cause;
                     // SAFETY: calling the application's callback with its own context.
                     unsafe { f(ctx, ptr::null_mut()) };
                 }
@@ -207,7 +210,7 @@ pub unsafe extern "C" fn MQTTClient_global_init(inits: *mut MQTTClient_init_opti
     })
 }
 
-struct VersionInfo([MQTTClient_nameValue; 5]);
+struct VersionInfo([MQTTClient_nameValue; 4]);
 // SAFETY: only pointers to static, immutable strings.
 unsafe impl Sync for VersionInfo {}
 
@@ -223,10 +226,6 @@ static VERSION_INFO: VersionInfo = VersionInfo([
     MQTTClient_nameValue {
         name: c"Build level".as_ptr(),
         value: c"paho-mqtt-c-rs 1.3.12".as_ptr(),
-    },
-    MQTTClient_nameValue {
-        name: c"Implementation".as_ptr(),
-        value: c"paho-mqtt-c-rs (Rust)".as_ptr(),
     },
     MQTTClient_nameValue {
         name: ptr::null(),
@@ -587,6 +586,7 @@ unsafe fn read_connect_options(
         password: None,
         connect_timeout: Duration::from_secs(field!(o, connectTimeout).max(1) as u64),
         max_inflight: 0,
+        publish_window: 0,
         server_uris: Vec::new(),
         properties: Properties::default(),
     };
@@ -661,10 +661,14 @@ unsafe fn read_connect_options(
             );
         }
     }
-    if ver >= 6 {
+    // Paho's synchronous publish waits (it does not fail) when the window is full: one
+    // message with `reliable`, else maxInflightMessages when set.
+    if field!(o, reliable) != 0 {
+        opts.publish_window = 1;
+    } else if ver >= 6 {
         let m = field!(o, maxInflightMessages);
         if m > 0 {
-            opts.max_inflight = m as usize;
+            opts.publish_window = m as usize;
         }
     }
     let want5 = matches!(opts.version, VersionChoice::Exact(ProtocolVersion::V5));
@@ -929,19 +933,18 @@ fn do_publish(
     if t.contains(['+', '#']) {
         return Err(trace_fail(
             f,
-            MQTTCLIENT_BAD_MQTT_OPTION,
+            MQTTCLIENT_FAILURE,
             "wildcard in publish topic",
         ));
     }
     let Some(q) = client::qos_from_int(qos) else {
         return Err(trace_fail(f, MQTTCLIENT_BAD_QOS, "QoS must be 0, 1 or 2"));
     };
-    if payloadlen < 0 || (payloadlen > 0 && payload.is_null()) {
-        return Err(trace_fail(
-            f,
-            MQTTCLIENT_NULL_PARAMETER,
-            "payload NULL or negative length",
-        ));
+    if payloadlen < 0 {
+        return Err(trace_fail(f, MQTTCLIENT_FAILURE, "negative payload length"));
+    }
+    if payloadlen > 0 && payload.is_null() {
+        return Err(trace_fail(f, MQTTCLIENT_NULL_PARAMETER, "payload is NULL"));
     }
     // The 3.x publish calls are refused on a client created for MQTT 5 (the `5` ones are
     // accepted everywhere), as with Paho.
@@ -1713,6 +1716,14 @@ pub unsafe extern "C" fn MQTTClient_setCommandTimeout(
         let Some(sc) = (unsafe { handle_ref(handle) }) else {
             return MQTTCLIENT_FAILURE;
         };
+        // Paho refuses (and ignores) anything under five seconds.
+        if u64::from(milliSeconds) < 5000 {
+            return trace_fail(
+                "MQTTClient_setCommandTimeout",
+                MQTTCLIENT_FAILURE,
+                "command timeout under 5000 ms",
+            );
+        }
         sc.command_timeout_ms
             .store(u64::from(milliSeconds), Ordering::Relaxed);
         MQTTCLIENT_SUCCESS
