@@ -48,6 +48,31 @@ struct Pool {
 
 static POOL: Mutex<Option<Pool>> = Mutex::new(None);
 
+thread_local! {
+    static FORK_GUARD: std::cell::RefCell<Option<std::sync::MutexGuard<'static, Option<Pool>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Before fork(): hold the pool lock (see the engine's fork handlers).
+pub(crate) fn fork_prepare() {
+    let g = POOL.lock().unwrap_or_else(|e| e.into_inner());
+    FORK_GUARD.with(|f| *f.borrow_mut() = Some(g));
+}
+
+/// After fork(), in the parent: release it.
+pub(crate) fn fork_parent() {
+    FORK_GUARD.with(|f| drop(f.borrow_mut().take()));
+}
+
+/// After fork(), in the child: forget the pool, whose workers do not exist here.
+pub(crate) fn fork_child() {
+    FORK_GUARD.with(|f| {
+        if let Some(mut g) = f.borrow_mut().take() {
+            std::mem::forget(g.take());
+        }
+    });
+}
+
 /// Most worker threads the pool starts; beyond that, queues wait for a free worker.
 const MAX_WORKERS: usize = 256;
 /// Workers started on demand without further ado.

@@ -46,6 +46,38 @@ struct Running {
 
 static ENGINE: Mutex<Option<Running>> = Mutex::new(None);
 static NEXT_TOKEN: AtomicUsize = AtomicUsize::new(1);
+static ATFORK: std::sync::Once = std::sync::Once::new();
+
+thread_local! {
+    /// The engine lock, held by the forking thread from `prepare` to `parent`/`child`.
+    static FORK_GUARD: std::cell::RefCell<Option<std::sync::MutexGuard<'static, Option<Running>>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+// fork() copies only the calling thread. These handlers take the library's global locks
+// before the fork so that none is copied in a locked state, and in the child they forget
+// the loop and the callback pool, whose threads do not exist there: the first client the
+// child creates starts fresh ones.
+extern "C" fn fork_prepare() {
+    let g = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    FORK_GUARD.with(|f| *f.borrow_mut() = Some(g));
+    crate::client::dispatch::fork_prepare();
+}
+
+extern "C" fn fork_parent() {
+    crate::client::dispatch::fork_parent();
+    FORK_GUARD.with(|f| drop(f.borrow_mut().take()));
+}
+
+extern "C" fn fork_child() {
+    crate::client::dispatch::fork_child();
+    FORK_GUARD.with(|f| {
+        if let Some(mut g) = f.borrow_mut().take() {
+            // Its thread is gone: dropping it would try to stop and join that thread.
+            std::mem::forget(g.take());
+        }
+    });
+}
 
 /// A client's hold on the engine: while any exists the loop runs; the last one dropped
 /// stops and joins the loop thread.
@@ -58,6 +90,12 @@ pub struct EngineRef {
 impl EngineRef {
     /// Start the loop if needed and take a hold on it.
     pub fn acquire() -> io::Result<EngineRef> {
+        ATFORK.call_once(|| {
+            // SAFETY: registering three extern "C" functions that take no arguments.
+            unsafe {
+                libc::pthread_atfork(Some(fork_prepare), Some(fork_parent), Some(fork_child));
+            }
+        });
         let mut guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
             let poll = Poll::new()?;
