@@ -1254,6 +1254,13 @@ unsafe fn read_async_connect(
         cbs.on_failure5 = field!(o, onFailure5);
         let v5 = matches!(opts.version, VersionChoice::Exact(ProtocolVersion::V5));
         let cleanstart = field!(o, cleanstart) != 0;
+        if !v5 && (!field!(o, connectProperties).is_null() || !field!(o, willProperties).is_null())
+        {
+            return Err((
+                MQTTASYNC_BAD_MQTT_OPTION,
+                "MQTT 5 properties on an MQTT 3 connect".into(),
+            ));
+        }
         if v5 && opts.clean {
             return Err((
                 MQTTASYNC_BAD_MQTT_OPTION,
