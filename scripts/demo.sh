@@ -17,18 +17,8 @@ if [ "$(id -u)" != 0 ]; then
 fi
 say() { printf '\n== %s\n' "$*"; }
 
-packages=(cmake gcc make pkg-config libssl-dev mosquitto mosquitto-clients python3)
-missing=()
-for p in "${packages[@]}"; do
-    if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
-        missing+=("$p")
-    fi
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    say "installing ${missing[*]}"
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
-fi
+say "installing what is missing (scripts/deps.sh)"
+./scripts/deps.sh
 if ! command -v cargo >/dev/null && [ -x "$HOME/.cargo/bin/cargo" ]; then
     PATH=$HOME/.cargo/bin:$PATH
 fi

@@ -13,6 +13,9 @@ if ! command -v cargo >/dev/null && [ -x "$HOME/.cargo/bin/cargo" ]; then
     PATH=$HOME/.cargo/bin:$PATH
 fi
 
+# The system packages the tests need (Debian's libpaho-mqtt-dev is the reference).
+./scripts/deps.sh
+
 failed=()
 step() {
     local name=$1
