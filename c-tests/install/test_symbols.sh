@@ -67,7 +67,8 @@ for lib in paho-mqtt3c paho-mqtt3cs paho-mqtt3a paho-mqtt3as; do
     echo "   ours: $(wc -l <"$work/$lib.ours") symbols; NEEDED: $needed" >&2
     case "$lib" in
         *s)
-            case " $needed" in *" libssl.so"*) ;; *) fail "lib$lib does not link libssl" ;; esac ;;
+            # That the TLS libraries do link OpenSSL is test_tls_linkage.sh's business.
+            ;;
         *)
             case " $needed" in
                 *" libssl.so"* | *" libcrypto.so"*) fail "lib$lib links OpenSSL: $needed" ;;
