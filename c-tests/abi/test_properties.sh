@@ -25,6 +25,8 @@ OURS="$CARGO_TARGET_DIR/release/libpaho_mqtt_c_rs.so"
 # resolves to one library or the other.
 mkdir -p "$TMP/ours"
 cp "$OURS" "$TMP/ours/libpaho-mqtt3c.so"
+# Whatever SONAME the library carries, the loader finds it here.
+for n in libpaho-mqtt3c.so.1 libpaho_mqtt_c_rs.so; do ln -s libpaho-mqtt3c.so "$TMP/ours/$n"; done
 
 for who in theirs ours; do
     if [ "$who" = theirs ]; then libdir=$PAHO_LIBDIR; else libdir=$TMP/ours; fi
@@ -36,7 +38,7 @@ done
 
 grep -q "library: .*$PAHO_LIBDIR/libpaho-mqtt3c.so\|library: /lib/.*libpaho-mqtt3c.so" "$TMP/theirs.err" \
     || fail "the Debian run loaded $(cat "$TMP/theirs.err")"
-grep -q "library: $TMP/ours/libpaho-mqtt3c.so" "$TMP/ours.err" \
+grep -q "library: $TMP/ours/lib" "$TMP/ours.err" \
     || fail "our run loaded $(cat "$TMP/ours.err")"
 grep -q "== done" "$TMP/theirs.txt" || fail "the Debian run did not finish"
 
