@@ -216,6 +216,21 @@ int main(void)
 		MQTTResponse r = MQTTResponse_initializer;
 		MQTTResponse_free(r);
 		printf("empty response freed\n");
+		/* A full one: under valgrind (ours) this shows the by-value struct is read right. */
+		r.reasonCodeCount = 2;
+		r.reasonCodes = (enum MQTTReasonCodes*)malloc(2 * sizeof(enum MQTTReasonCodes));
+		r.properties = (MQTTProperties*)malloc(sizeof(MQTTProperties));
+		if (r.reasonCodes && r.properties)
+		{
+			MQTTProperties empty_list = MQTTProperties_initializer;
+			*r.properties = empty_list;
+			p = text(MQTTPROPERTY_CODE_REASON_STRING, "why", 3, NULL, 0);
+			MQTTProperties_add(r.properties, &p);
+			p = text(MQTTPROPERTY_CODE_USER_PROPERTY, "a", 1, "b", 1);
+			MQTTProperties_add(r.properties, &p);
+			MQTTResponse_free(r);
+			printf("full response freed\n");
+		}
 	}
 
 	if (client && MQTTClient_destroy)

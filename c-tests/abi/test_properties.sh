@@ -41,7 +41,7 @@ done
 
 grep -q "library: .*$PAHO_LIBDIR/libpaho-mqtt3c.so\|library: /lib/.*libpaho-mqtt3c.so" "$TMP/theirs.err" \
     || fail "the Debian run loaded $(cat "$TMP/theirs.err")"
-grep -q "library: $TMP/ours/libpaho-mqtt3c.so" "$TMP/ours.err" \
+grep -q "library: $TMP/ours/lib" "$TMP/ours.err" \
     || fail "our run loaded $(cat "$TMP/ours.err")"
 grep -q "== done" "$TMP/theirs.txt" || fail "the Debian run did not finish"
 
