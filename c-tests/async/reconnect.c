@@ -17,6 +17,8 @@
 #include "testutil_async.h"
 
 static int connected_calls, lost_calls, arrived_down;
+/* The connects' contexts: a reconnect may report to them again. */
+static ta_done sub_outcome, pub_outcome;
 
 static void on_connected(void *ctx, char *cause)
 {
@@ -58,7 +60,8 @@ static int pub_up(void *arg) { (void)arg; return connected_calls >= 1; }
 static int pub_back(void *arg) { (void)arg; return connected_calls >= 2; }
 static int msg_arrived(void *arg) { (void)arg; return arrived_down >= 1; }
 
-static MQTTAsync reconnecting_client(const char *uri, const char *name, int buffer, int cleansession)
+static MQTTAsync reconnecting_client(const char *uri, const char *name, int buffer, int cleansession,
+                                     ta_done *outcome)
 {
     MQTTAsync c = NULL;
     MQTTAsync_createOptions co = MQTTAsync_createOptions_initializer;
@@ -75,7 +78,7 @@ static MQTTAsync reconnecting_client(const char *uri, const char *name, int buff
     o.maxRetryInterval = 2;
     o.cleansession = cleansession;
     o.keepAliveInterval = 5;
-    if ((rc = ta_connect(c, &o, MQTTVERSION_3_1_1)) != 0)
+    if ((rc = ta_connect_static(c, &o, MQTTVERSION_3_1_1, outcome)) != 0)
         tu_fail("connect %s: %d", name, rc);
     return c;
 }
@@ -93,9 +96,9 @@ int main(void)
     b.persistent = 1;
     tb_start(&b);
 
-    sub = reconnecting_client(b.uri, "sub", 0, 0);
+    sub = reconnecting_client(b.uri, "sub", 0, 0, &sub_outcome);
     ta_subscribe(sub, tu_topic("reconnect"), 1, 0);
-    pub = reconnecting_client(b.uri, "pub", 1, 1);
+    pub = reconnecting_client(b.uri, "pub", 1, 1, &pub_outcome);
     /* The connected callback comes after connect's onSuccess. */
     if (!ta_wait_until(pub_up, NULL, 5000))
         tu_fail("no connected callback after the first connect");

@@ -68,8 +68,11 @@ void tb_start(tb_broker *b)
         fprintf(f, "persistence true\npersistence_location %s/\npersistence_file ownbroker-%d.db\n", dir, b->port);
     else
         fprintf(f, "persistence false\n");
+    /* max_inflight_messages 0: with mosquitto 2.0.11's default (20), QoS 1
+     * messages queued for an offline persistent client were lost across a
+     * restart, with Paho and ours alike (40% in async/reconnect_inflight). */
     fprintf(f, "log_dest stderr\nlog_type error\nlog_type warning\nlog_type notice\n"
-               "connection_messages true\nmax_connections -1\n%s"
+               "connection_messages true\nmax_connections -1\nmax_queued_messages 100000\nmax_inflight_messages 0\n%s"
                "listener %d 127.0.0.1\nallow_anonymous true\n",
             geteuid() == 0 ? "user root\n" : "", b->port);
     fclose(f);

@@ -234,18 +234,17 @@ MQTTAsync ta_create(const char *uri, const char *tag, int mqtt_version)
     return c;
 }
 
-int ta_connect(MQTTAsync c, MQTTAsync_connectOptions *o, int mqtt_version)
+int ta_connect_static(MQTTAsync c, MQTTAsync_connectOptions *o, int mqtt_version, ta_done *d)
 {
     MQTTAsync_connectOptions o3 = MQTTAsync_connectOptions_initializer;
     MQTTAsync_connectOptions o5 = MQTTAsync_connectOptions_initializer5;
-    ta_done d;
     int rc;
     if (!o)
         o = mqtt_version >= MQTTVERSION_5 ? &o5 : &o3;
     o->MQTTVersion = mqtt_version;
-    memset(&d, 0, sizeof d);
-    d.is_connect = 1;
-    o->context = &d;
+    memset(d, 0, sizeof *d);
+    d->is_connect = 1;
+    o->context = d;
     if (mqtt_version >= MQTTVERSION_5) {
         o->onSuccess5 = ta_on_success5;
         o->onFailure5 = ta_on_failure5;
@@ -255,10 +254,18 @@ int ta_connect(MQTTAsync c, MQTTAsync_connectOptions *o, int mqtt_version)
     }
     if ((rc = MQTTAsync_connect(c, o)) != MQTTASYNC_SUCCESS)
         return rc;
-    if (ta_wait_done(&d, 15000) == 0)
+    if (ta_wait_done(d, 15000) == 0)
         tu_fail("connect: no onSuccess/onFailure within 15 s");
-    o->context = NULL;
-    return d.state == 1 ? 0 : (d.code ? d.code : MQTTASYNC_FAILURE);
+    return d->state == 1 ? 0 : (d->code ? d->code : MQTTASYNC_FAILURE);
+}
+
+int ta_connect(MQTTAsync c, MQTTAsync_connectOptions *o, int mqtt_version)
+{
+    ta_done d;
+    int rc = ta_connect_static(c, o, mqtt_version, &d);
+    if (o)
+        o->context = NULL;
+    return rc;
 }
 
 void ta_subscribe(MQTTAsync c, const char *topic, int qos, int v5)

@@ -70,8 +70,14 @@ void ta_response(MQTTAsync_responseOptions *o, ta_done *d, int v5);
 /* createWithOptions for uri with the given MQTTVERSION_* and a unique id. */
 MQTTAsync ta_create(const char *uri, const char *tag, int mqtt_version);
 /* connect with o (NULL: defaults for the version) and wait for its outcome;
- * fills o's callbacks. Returns 0 or the failure (call rc or onFailure code). */
+ * fills o's callbacks. Returns 0 or the failure (call rc or onFailure code).
+ * Not for clients with automaticReconnect: the library may call connect's
+ * onSuccess again on every reconnect, and the context given here is on this
+ * function's stack; use ta_connect_static. */
 int ta_connect(MQTTAsync c, MQTTAsync_connectOptions *o, int mqtt_version);
+/* ta_connect with an outcome record that outlives the call (one per client;
+ * d must stay valid as long as the client lives). */
+int ta_connect_static(MQTTAsync c, MQTTAsync_connectOptions *o, int mqtt_version, ta_done *d);
 /* subscribe and wait for onSuccess. */
 void ta_subscribe(MQTTAsync c, const char *topic, int qos, int v5);
 /* disconnect (waiting for its onSuccess when connected) and destroy. */

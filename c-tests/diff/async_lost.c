@@ -26,6 +26,23 @@ static void disconnected(void *ctx, MQTTProperties *props, enum MQTTReasonCodes 
     ta_event("%s disconnected reasonCode=%d properties=%d", (char *)ctx, reason, props ? props->count : -1);
 }
 
+static void on_connect(void *ctx, MQTTAsync_successData *r)
+{
+    ta_event("%s connect onSuccess token=%d", (char *)ctx, r->token);
+}
+static void on_connect5(void *ctx, MQTTAsync_successData5 *r)
+{
+    ta_event("%s connect onSuccess5 token=%d", (char *)ctx, r->token);
+}
+static void on_fail(void *ctx, MQTTAsync_failureData *r)
+{
+    ta_event("%s connect onFailure code=%d", (char *)ctx, r->code);
+}
+static void on_fail5(void *ctx, MQTTAsync_failureData5 *r)
+{
+    ta_event("%s connect onFailure5 code=%d", (char *)ctx, r->code);
+}
+
 static void connected(void *ctx, char *cause)
 {
     ta_event("%s connected cause=%s", (char *)ctx, cause ? cause : "NULL");
@@ -51,9 +68,24 @@ static void scenario(const char *name, int version)
     printf("%s setCallbacks rc=%d\n", name, MQTTAsync_setCallbacks(victim, (void *)name, lost, arrived, NULL));
     printf("%s setDisconnected rc=%d\n", name, MQTTAsync_setDisconnected(victim, (void *)name, disconnected));
     printf("%s setConnected rc=%d\n", name, MQTTAsync_setConnected(victim, (void *)name, connected));
-    if (ta_connect(victim, NULL, version))
-        tu_fail("connect");
-    ta_wait_events(1, 5000); /* connected */
+    /* Own callbacks with a lasting context: reconnect() may call them again. */
+    {
+        MQTTAsync_connectOptions o = MQTTAsync_connectOptions_initializer;
+        MQTTAsync_connectOptions o5 = MQTTAsync_connectOptions_initializer5;
+        MQTTAsync_connectOptions *p = version == MQTTVERSION_5 ? &o5 : &o;
+        p->MQTTVersion = version;
+        p->context = (void *)name;
+        if (version == MQTTVERSION_5) {
+            p->onSuccess5 = on_connect5;
+            p->onFailure5 = on_fail5;
+        } else {
+            p->onSuccess = on_connect;
+            p->onFailure = on_fail;
+        }
+        printf("%s connect rc=%d\n", name, MQTTAsync_connect(victim, p));
+    }
+    ta_wait_events(2, 5000); /* onSuccess, connected */
+    tu_sleep_ms(200);
     ta_print_events("  ");
 
     if (MQTTAsync_createWithOptions(&thief, tu_env("MQTT_TEST_URI"), id, MQTTCLIENT_PERSISTENCE_NONE, NULL, &co))
@@ -70,6 +102,7 @@ static void scenario(const char *name, int version)
     rc = MQTTAsync_reconnect(victim);
     printf("%s reconnect rc=%d\n", name, rc);
     ta_wait_events(1, 5000); /* reconnect() works without automaticReconnect */
+    tu_sleep_ms(200);
     tu_sleep_ms(300);
     ta_print_events("  ");
     ta_close(&thief);

@@ -78,6 +78,7 @@ int main(void)
     int rc;
 
     check_library_async();
+    tu_watchdog(55); /* a failing library waits out several 10 s timeouts */
     sub = ta_create(uri, "sub", MQTTVERSION_DEFAULT);
     MQTTAsync_setCallbacks(sub, "sub", NULL, arrived, NULL);
     if (ta_connect(sub, NULL, MQTTVERSION_3_1_1))
