@@ -242,6 +242,9 @@ def all_cases():
                           scale_n=False, raw=True))
         cases.append(Case("async_qos%d_%s" % (qos, size_name(size)), "async_throughput", args,
                           scale_n=False))
+    for qos in (0, 1, 2):
+        cases.append(Case("async_qos%d_64B_v5" % qos, "async_throughput",
+                          [str(qos), "{count}", "64", "20", "5"], scale_n=False))
     return cases
 
 
@@ -310,7 +313,7 @@ def fmt(value, kind):
         return "%.0f" % value if value >= 100 else "%.3g" % value
     if kind == "mib":
         return "%.1f" % value
-    return "%.4g" % value
+    return "%.0f" % value if value >= 1000 else "%.4g" % value
 
 
 def cell(values, kind):
