@@ -12,7 +12,8 @@ message, an API call failed, a program crashed or hung, or the wrong library got
 
 Two brokers are started, because mosquitto's own Nagle setting decides the echo case: a
 "stock" one with mosquitto's defaults (set_tcp_nodelay false) and a "nodelay" one with
-set_tcp_nodelay true. Case names ending in "@nodelay" ran against the second.
+set_tcp_nodelay true. Case names ending in "@nodelay" ran against the second. Both have
+max_queued_messages 0 (no limit), so a counting subscriber that falls behind loses nothing.
 
 raw_throughput is the async case done with no library at all (pre-encoded packets on plain
 sockets): the broker's ceiling on this machine, against which each library's throughput is
