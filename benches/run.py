@@ -12,7 +12,8 @@ message, an API call failed, a program crashed or hung, or the wrong library got
 
 Two brokers are started, because mosquitto's own Nagle setting decides the echo case: a
 "stock" one with mosquitto's defaults (set_tcp_nodelay false) and a "nodelay" one with
-set_tcp_nodelay true. Case names ending in "@nodelay" ran against the second.
+set_tcp_nodelay true. Case names ending in "@nodelay" ran against the second. Both have
+max_queued_messages 0 (no limit), so a counting subscriber that falls behind loses nothing.
 
 raw_throughput is the async case done with no library at all (pre-encoded packets on plain
 sockets): the broker's ceiling on this machine, against which each library's throughput is
@@ -242,6 +243,9 @@ def all_cases():
                           scale_n=False, raw=True))
         cases.append(Case("async_qos%d_%s" % (qos, size_name(size)), "async_throughput", args,
                           scale_n=False))
+    for qos in (0, 1, 2):
+        cases.append(Case("async_qos%d_64B_v5" % qos, "async_throughput",
+                          [str(qos), "{count}", "64", "20", "5"], scale_n=False))
     return cases
 
 
@@ -310,7 +314,7 @@ def fmt(value, kind):
         return "%.0f" % value if value >= 100 else "%.3g" % value
     if kind == "mib":
         return "%.1f" % value
-    return "%.4g" % value
+    return "%.0f" % value if value >= 1000 else "%.4g" % value
 
 
 def cell(values, kind):

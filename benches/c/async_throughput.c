@@ -3,7 +3,7 @@
  * measured on the public API only, against whichever libpaho-mqtt3a the
  * dynamic linker finds.
  *
- *     async_throughput URI QOS COUNT [PAYLOAD_BYTES [WINDOW]]
+ *     async_throughput URI QOS COUNT [PAYLOAD_BYTES [WINDOW [MQTT_VERSION]]]
  *
  * A subscriber client and a publisher client live in this process. The
  * publisher sends COUNT messages of PAYLOAD_BYTES (default 64, at least 16) at
@@ -14,8 +14,11 @@
  * max_inflight_messages: a v3.1.1 client that has more QoS 2 messages open
  * than that is disconnected by the broker.
  *
+ * MQTT_VERSION is 4 (3.1.1, the default) or 5; with 5 both clients are created
+ * for MQTT 5 and every callback is its "5" form, as Paho requires.
+ *
  * One RESULT line (see benchutil.h), case async_qos<QOS>_<size> (64B, 4KiB,
- * 1MiB, ...): msgs_per_s, mib_per_s, cpu_us_per_msg
+ * 1MiB, ...; "_v5" appended for MQTT 5): msgs_per_s, mib_per_s, cpu_us_per_msg
  * (CPU of the whole process, both clients, over COUNT), threads, memory and
  * the fault counters. A library without a working MQTTAsync (our own, until
  * it is written) gets a line saying n/a and exit status 77.
@@ -40,6 +43,7 @@ static const char *uri;
 static const char *product = "?";
 static const char *libfile = "?";
 static long payload_size;
+static int mqtt5;		/* MQTT 5 instead of 3.1.1 */
 
 /* Everything the callbacks touch, under one lock. */
 static struct {
@@ -63,14 +67,15 @@ static const char *const needed[] = {
 	"MQTTAsync_create", "MQTTAsync_setCallbacks", "MQTTAsync_connect",
 	"MQTTAsync_subscribe", "MQTTAsync_sendMessage", "MQTTAsync_disconnect",
 	"MQTTAsync_destroy", "MQTTAsync_freeMessage", "MQTTAsync_free",
-	"MQTTAsync_getVersionInfo", "MQTTAsync_strerror",
+	"MQTTAsync_getVersionInfo", "MQTTAsync_strerror", "MQTTAsync_createWithOptions",
 };
 
 static void not_available(const char *why, int qos)
 {
 	char name[32];
 
-	snprintf(name, sizeof name, "async_qos%d_%s", qos, bu_size_name(payload_size));
+	snprintf(name, sizeof name, "async_qos%d_%s%s", qos, bu_size_name(payload_size),
+		 mqtt5 ? "_v5" : "");
 	fprintf(stderr, "async_throughput: n/a: %s\n", why);
 	bu_result_begin(name, product, libfile);
 	bu_result_str("status", "n/a");
@@ -176,6 +181,50 @@ static void on_send_failure(void *ctx, MQTTAsync_failureData *r)
 	pthread_mutex_unlock(&st.lock);
 }
 
+/* The MQTT 5 forms: same bookkeeping, other signatures. */
+static void on_connected5(void *ctx, MQTTAsync_successData5 *r)
+{
+	(void)r;
+	on_connected(ctx, NULL);
+}
+
+static void on_subscribed5(void *ctx, MQTTAsync_successData5 *r)
+{
+	(void)r;
+	on_subscribed(ctx, NULL);
+}
+
+static void on_disconnected5(void *ctx, MQTTAsync_successData5 *r)
+{
+	(void)r;
+	on_disconnected(ctx, NULL);
+}
+
+static void on_sent5(void *ctx, MQTTAsync_successData5 *r)
+{
+	(void)r;
+	on_sent(ctx, NULL);
+}
+
+static void on_setup_failure5(void *ctx, MQTTAsync_failureData5 *r)
+{
+	fprintf(stderr, "async_throughput: %s failed: %d reason %d %s\n", (const char *)ctx,
+		r ? r->code : 0, r ? (int)r->reasonCode : 0, r && r->message ? r->message : "");
+	bump(&st.setup_failed);
+}
+
+static void on_send_failure5(void *ctx, MQTTAsync_failureData5 *r)
+{
+	(void)ctx;
+	fprintf(stderr, "async_throughput: send failed: %d reason %d\n", r ? r->code : 0,
+		r ? (int)r->reasonCode : 0);
+	pthread_mutex_lock(&st.lock);
+	st.in_flight--;
+	st.failed++;
+	signal_all();
+	pthread_mutex_unlock(&st.lock);
+}
+
 static int on_message(void *ctx, char *topic, int topic_len, MQTTAsync_message *m)
 {
 	long seq = bu_check_payload(m->payload, (size_t)m->payloadlen);
@@ -213,7 +262,13 @@ static MQTTAsync start_client(const char *tag, int qos)
 {
 	MQTTAsync c;
 	MQTTAsync_connectOptions opts = MQTTAsync_connectOptions_initializer;
-	int rc = MQTTAsync_create(&c, uri, bu_client_id(tag), MQTTCLIENT_PERSISTENCE_NONE, NULL);
+	MQTTAsync_connectOptions opts5 = MQTTAsync_connectOptions_initializer5;
+	MQTTAsync_createOptions create = MQTTAsync_createOptions_initializer;
+	int rc;
+
+	create.MQTTVersion = mqtt5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
+	rc = MQTTAsync_createWithOptions(&c, uri, bu_client_id(tag), MQTTCLIENT_PERSISTENCE_NONE,
+					 NULL, &create);
 
 	if (rc != MQTTASYNC_SUCCESS) {
 		char why[64];
@@ -225,10 +280,18 @@ static MQTTAsync start_client(const char *tag, int qos)
 		fprintf(stderr, "async_throughput: setCallbacks: %d\n", rc);
 		exit(2);
 	}
+	if (mqtt5) {
+		opts = opts5;
+		opts.cleanstart = 1;
+		opts.onSuccess5 = on_connected5;
+		opts.onFailure5 = on_setup_failure5;
+	} else {
+		opts.MQTTVersion = MQTTVERSION_3_1_1;
+		opts.cleansession = 1;
+		opts.onSuccess = on_connected;
+		opts.onFailure = on_setup_failure;
+	}
 	opts.keepAliveInterval = 60;
-	opts.cleansession = 1;
-	opts.onSuccess = on_connected;
-	opts.onFailure = on_setup_failure;
 	opts.context = "connect";
 	rc = MQTTAsync_connect(c, &opts);
 	if (rc != MQTTASYNC_SUCCESS) {
@@ -241,13 +304,19 @@ static MQTTAsync start_client(const char *tag, int qos)
 static void stop_client(MQTTAsync *c)
 {
 	MQTTAsync_disconnectOptions opts = MQTTAsync_disconnectOptions_initializer;
+	MQTTAsync_disconnectOptions opts5 = MQTTAsync_disconnectOptions_initializer5;
 	int before;
 
 	pthread_mutex_lock(&st.lock);
 	before = st.disconnected;
 	pthread_mutex_unlock(&st.lock);
+	if (mqtt5) {
+		opts = opts5;
+		opts.onSuccess5 = on_disconnected5;
+	} else {
+		opts.onSuccess = on_disconnected;
+	}
 	opts.timeout = 1000;
-	opts.onSuccess = on_disconnected;
 	if (MQTTAsync_disconnect(*c, &opts) == MQTTASYNC_SUCCESS)
 		wait_for(&st.disconnected, before + 1);
 	MQTTAsync_destroy(c);
@@ -267,7 +336,7 @@ int main(int argc, char **argv)
 	struct timespec deadline;
 
 	if (argc < 4) {
-		fprintf(stderr, "usage: %s URI QOS COUNT [PAYLOAD_BYTES [WINDOW]]\n", argv[0]);
+		fprintf(stderr, "usage: %s URI QOS COUNT [PAYLOAD_BYTES [WINDOW [4|5]]]\n", argv[0]);
 		return 2;
 	}
 	uri = argv[1];
@@ -275,12 +344,14 @@ int main(int argc, char **argv)
 	count = strtol(argv[3], NULL, 10);
 	size = argc > 4 ? strtol(argv[4], NULL, 10) : 64;
 	window = argc > 5 ? strtol(argv[5], NULL, 10) : 20;
+	mqtt5 = argc > 6 && atoi(argv[6]) == 5;
 	if (qos < 0 || qos > 2 || count < 1 || size < 16 || window < 1) {
 		fprintf(stderr, "async_throughput: bad arguments\n");
 		return 2;
 	}
 	payload_size = size;
-	snprintf(name, sizeof name, "async_qos%d_%s", qos, bu_size_name(size));
+	snprintf(name, sizeof name, "async_qos%d_%s%s", qos, bu_size_name(size),
+		 mqtt5 ? "_v5" : "");
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&st.cond, &attr);
@@ -293,8 +364,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "async_throughput: clients did not connect\n");
 		return 2;
 	}
-	sub_opts.onSuccess = on_subscribed;
-	sub_opts.onFailure = on_setup_failure;
+	if (mqtt5) {
+		sub_opts.onSuccess5 = on_subscribed5;
+		sub_opts.onFailure5 = on_setup_failure5;
+	} else {
+		sub_opts.onSuccess = on_subscribed;
+		sub_opts.onFailure = on_setup_failure;
+	}
 	sub_opts.context = "subscribe";
 	if (MQTTAsync_subscribe(sub, topic, qos, &sub_opts) != MQTTASYNC_SUCCESS ||
 	    !wait_for(&st.subscribed, 1)) {
@@ -323,8 +399,13 @@ int main(int argc, char **argv)
 		m.payload = payload;
 		m.payloadlen = (int)size;
 		m.qos = qos;
-		ro.onSuccess = on_sent;
-		ro.onFailure = on_send_failure;
+		if (mqtt5) {
+			ro.onSuccess5 = on_sent5;
+			ro.onFailure5 = on_send_failure5;
+		} else {
+			ro.onSuccess = on_sent;
+			ro.onFailure = on_send_failure;
+		}
 		rc = MQTTAsync_sendMessage(pub, topic, &m, &ro);
 		if (rc != MQTTASYNC_SUCCESS) {
 			fprintf(stderr, "async_throughput: sendMessage %ld: %d\n", i, rc);

@@ -379,7 +379,7 @@ enum pubwait_mode {
 static int case_pubwait(long n, enum pubwait_mode mode)
 {
 	MQTTClient pub, sub = NULL;
-	struct receiver checker, unused;
+	struct receiver checker, own;	/* own: the publisher's callbacks, if any */
 	struct faults f = {0};
 	const char *topic = bu_topic("pubwait");
 	unsigned char *payload = malloc((size_t)payload_len);
@@ -388,7 +388,7 @@ static int case_pubwait(long n, enum pubwait_mode mode)
 	long i, threads, done = 0;
 
 	receiver_init(&checker);
-	receiver_init(&unused);
+	receiver_init(&own);
 	if (mode != PW_SOLO) {
 		sub = new_client("check");
 		MQTTClient_setCallbacks(sub, &checker, on_lost, on_message, NULL);
@@ -397,9 +397,9 @@ static int case_pubwait(long n, enum pubwait_mode mode)
 	}
 	pub = new_client("pub");
 	if (mode == PW_CALLBACKS)
-		MQTTClient_setCallbacks(pub, &unused, on_lost, on_message, NULL);
+		MQTTClient_setCallbacks(pub, &own, on_lost, on_message, NULL);
 	if (mode == PW_DELIVERED)
-		MQTTClient_setCallbacks(pub, &unused, on_lost, on_message, on_delivered);
+		MQTTClient_setCallbacks(pub, &own, on_lost, on_message, on_delivered);
 	connect_client(pub);
 
 	for (i = 0; i < warmup + n; i++) {
@@ -416,7 +416,7 @@ static int case_pubwait(long n, enum pubwait_mode mode)
 		t0 = bu_now_us();
 		rc = MQTTClient_publishMessage(pub, topic, &m, &token);
 		if (rc == MQTTCLIENT_SUCCESS && mode == PW_DELIVERED)
-			rc = wait_count(&unused, &unused.delivered, i + 1) ? MQTTCLIENT_SUCCESS
+			rc = wait_count(&own, &own.delivered, i + 1) ? MQTTCLIENT_SUCCESS
 									   : MQTTCLIENT_FAILURE;
 		else if (rc == MQTTCLIENT_SUCCESS)
 			rc = MQTTClient_waitForCompletion(pub, token, WAIT_MS);
