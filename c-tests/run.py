@@ -15,7 +15,8 @@ Each test program gets --timeout seconds (default 60) unless its file has a line
 `// timeout: N` (C) or `# timeout: N` (script) asking for more.
 
 A C test is linked with -lpaho-mqtt3c unless it has a line `// link: paho-mqtt3a` (or 3cs,
-3as); c-tests/common/*.c are linked in as an archive, so a test only pulls the helpers it uses.
+3as); c-tests/common/*.c are linked in as an archive, function by function (--gc-sections), so
+a test only pulls the helpers it uses and what they call.
 C tests may exit 77 to be reported as skipped.
 
 Tests listed in c-tests/xfail.txt (one name a line, `#` starts a comment saying why) are
@@ -447,7 +448,8 @@ class Runner:
         for src in sources:
             obj = os.path.join(objdir, src[:-2] + ".o")
             rc, out, err, _ = self.run_proc(
-                [self.cc] + self.cflags() + ["-c", os.path.join(d, src), "-o", obj],
+                [self.cc] + self.cflags() + ["-ffunction-sections", "-fdata-sections",
+                                             "-c", os.path.join(d, src), "-o", obj],
                 self.env, 120, cwd=REPO_ROOT, tag="cc")
             if rc != 0:
                 raise CompileError("common/%s does not compile:\n%s%s" % (src, out, err))
@@ -469,7 +471,9 @@ class Runner:
         common = self.build_common()
         if common:
             cmd.append(common)
-        cmd += ["-L", libdir, "-l" + test.link, "-pthread"]
+        # With --gc-sections a helper the test does not call is dropped with its references,
+        # so an async test can use testutil.c without needing the MQTTClient_* functions.
+        cmd += ["-Wl,--gc-sections", "-L", libdir, "-l" + test.link, "-pthread"]
         rc, out, err, timed_out = self.run_proc(cmd, self.env, 120, cwd=REPO_ROOT, tag="cc")
         if rc != 0 or timed_out:
             raise CompileError("$ %s\n%s%s" % (" ".join(cmd), out, err))
