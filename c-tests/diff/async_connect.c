@@ -116,7 +116,12 @@ static int run_connect(MQTTAsync c, const char *name, int version, int cleansess
 static void run_disconnect(MQTTAsync c, const char *name, int version)
 {
     MQTTAsync_disconnectOptions o = MQTTAsync_disconnectOptions_initializer;
+    MQTTAsync_disconnectOptions o5 = MQTTAsync_disconnectOptions_initializer5;
     int rc;
+    /* The MQTT 5 callbacks belong to struct_version 1 (initializer5): Paho also reads them
+     * from a version 0 struct, ours reads nothing past the version given. */
+    if (version == MQTTVERSION_5)
+        o = o5;
     o.context = (void *)name;
     if (version == MQTTVERSION_5)
         o.onSuccess5 = on_disc5;

@@ -223,6 +223,29 @@ impl Transport {
             Transport::Tcp(s) => s,
         }
     }
+
+    /// Acknowledge at once what we just read. Linux delays ACKs; a broker that holds back
+    /// its next packet until the previous one is acknowledged (Nagle) then waits ~40 ms.
+    fn quick_ack(&self) {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::AsRawFd;
+            let fd = match self {
+                Transport::Tcp(s) => s.as_raw_fd(),
+            };
+            let one: libc::c_int = 1;
+            // SAFETY: a valid socket and a c_int option value of the right size.
+            unsafe {
+                libc::setsockopt(
+                    fd,
+                    libc::IPPROTO_TCP,
+                    libc::TCP_QUICKACK,
+                    &one as *const libc::c_int as *const libc::c_void,
+                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+                );
+            }
+        }
+    }
 }
 
 impl Read for Transport {
@@ -247,8 +270,8 @@ impl Write for Transport {
 struct Conn {
     transport: Transport,
     token: usize,
+    /// The start of a packet not yet complete (see `SCRATCH`).
     read_buf: Vec<u8>,
-    read_start: usize,
 }
 
 #[derive(Debug, Clone)]
@@ -506,7 +529,6 @@ impl Client {
                 transport: Transport::Tcp(stream),
                 token,
                 read_buf: Vec::new(),
-                read_start: 0,
             });
             trace::protocol(&format!(
                 "{} -> CONNECT version {} clean {} keepalive {}",
@@ -1158,64 +1180,78 @@ impl Driver for ConnDriver {
     }
 }
 
-fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), String> {
-    let mut eof = false;
-    {
-        let conn = st.conn.as_mut().ok_or("no connection")?;
-        loop {
-            let len = conn.read_buf.len();
-            if conn.read_buf.capacity() - len < READ_CHUNK / 4 {
-                conn.read_buf.reserve(READ_CHUNK);
-            }
-            let cap = conn.read_buf.capacity();
-            conn.read_buf.resize(cap, 0);
-            match conn.transport.read(&mut conn.read_buf[len..]) {
-                Ok(0) => {
-                    conn.read_buf.truncate(len);
-                    eof = true;
-                    break;
-                }
-                Ok(n) => conn.read_buf.truncate(len + n),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    conn.read_buf.truncate(len);
-                    break;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => conn.read_buf.truncate(len),
-                Err(e) => {
-                    conn.read_buf.truncate(len);
-                    return Err(format!("read failed: {e}"));
-                }
-            }
-        }
-    }
-    handle_buffer(client, st, now)?;
-    if st.server_disconnected {
-        return Err("the server sent DISCONNECT".into());
-    }
-    if eof {
-        return Err("connection closed by the server".into());
-    }
-    Ok(())
+thread_local! {
+    /// The engine thread reads every socket into this one buffer; a connection keeps only
+    /// the bytes of a packet not yet complete, so an idle client holds no read buffer.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; READ_CHUNK]);
 }
 
-fn handle_buffer(client: &Client, st: &mut State, now: Instant) -> Result<(), String> {
+fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), String> {
+    SCRATCH.with(|scratch| {
+        let mut scratch = scratch.borrow_mut();
+        let mut got_bytes = false;
+        loop {
+            let conn = st.conn.as_mut().ok_or("no connection")?;
+            let n = match conn.transport.read(&mut scratch[..]) {
+                Ok(0) => {
+                    return Err(if st.server_disconnected {
+                        "the server sent DISCONNECT".to_string()
+                    } else {
+                        "connection closed by the server".to_string()
+                    })
+                }
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(format!("read failed: {e}")),
+            };
+            got_bytes = true;
+            let mut pending = std::mem::take(&mut conn.read_buf);
+            if pending.is_empty() {
+                let used = handle_bytes(client, st, &scratch[..n], now)?;
+                pending.extend_from_slice(&scratch[used..n]);
+            } else {
+                pending.extend_from_slice(&scratch[..n]);
+                let used = handle_bytes(client, st, &pending, now)?;
+                pending.drain(..used);
+            }
+            if st.server_disconnected {
+                return Err("the server sent DISCONNECT".into());
+            }
+            if let Some(conn) = st.conn.as_mut() {
+                if pending.is_empty() && pending.capacity() > READ_CHUNK {
+                    pending = Vec::new(); // a large message has passed: give the memory back
+                }
+                conn.read_buf = pending;
+            }
+        }
+        if got_bytes {
+            if let Some(conn) = st.conn.as_ref() {
+                conn.transport.quick_ack();
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Decode and handle every complete packet at the start of `data`; returns the bytes used
+/// (a partial packet at the end is left for the caller to keep).
+fn handle_bytes(
+    client: &Client,
+    st: &mut State,
+    data: &[u8],
+    now: Instant,
+) -> Result<usize, String> {
     let max = 268_435_460;
-    loop {
+    let mut pos = 0;
+    while pos < data.len() {
         let State {
             session,
-            conn,
             inbox,
             listener,
             ..
         } = st;
-        let conn = conn.as_mut().ok_or("no connection")?;
-        let buf = &conn.read_buf[conn.read_start..];
-        if buf.is_empty() {
-            conn.read_buf.clear();
-            conn.read_start = 0;
-            break;
-        }
-        let decoded = match protocol::decode(buf, session.version(), max) {
+        let decoded = match protocol::decode(&data[pos..], session.version(), max) {
             Ok(d) => d,
             Err(e) => {
                 // MQTT 5: tell the server why before closing (DISCONNECT with the reason).
@@ -1225,11 +1261,6 @@ fn handle_buffer(client: &Client, st: &mut State, now: Instant) -> Result<(), St
             }
         };
         let Some((packet, used)) = decoded else {
-            // Keep the partial packet at the start of the buffer.
-            if conn.read_start > 0 {
-                conn.read_buf.drain(..conn.read_start);
-                conn.read_start = 0;
-            }
             break;
         };
         if trace::enabled(trace::Level::Protocol) {
@@ -1264,13 +1295,15 @@ fn handle_buffer(client: &Client, st: &mut State, now: Instant) -> Result<(), St
                 _ => inbox.push_back(m),
             }
         }
-        let conn = st.conn.as_mut().ok_or("no connection")?;
-        conn.read_start += used;
+        pos += used;
         while let Some(ev) = st.session.poll_event() {
             handle_event(client, st, ev);
         }
+        if st.conn.is_none() {
+            return Err("connection closed".into());
+        }
     }
-    Ok(())
+    Ok(pos)
 }
 
 fn handle_event(client: &Client, st: &mut State, ev: Event) {

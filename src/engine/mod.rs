@@ -37,7 +37,7 @@ enum Command {
 const WAKER: Token = Token(usize::MAX);
 
 struct Running {
-    registry: Registry,
+    registry: Arc<Registry>,
     waker: Arc<Waker>,
     tx: Sender<Command>,
     thread: Option<JoinHandle<()>>,
@@ -82,7 +82,8 @@ extern "C" fn fork_child() {
 /// A client's hold on the engine: while any exists the loop runs; the last one dropped
 /// stops and joins the loop thread.
 pub struct EngineRef {
-    registry: Registry,
+    /// Shared, not cloned: a clone would duplicate the epoll descriptor for every client.
+    registry: Arc<Registry>,
     waker: Arc<Waker>,
     tx: Sender<Command>,
 }
@@ -99,7 +100,7 @@ impl EngineRef {
         let mut guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
             let poll = Poll::new()?;
-            let registry = poll.registry().try_clone()?;
+            let registry = Arc::new(poll.registry().try_clone()?);
             let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
             let (tx, rx) = crossbeam_channel::unbounded();
             let thread = std::thread::Builder::new()
@@ -116,7 +117,7 @@ impl EngineRef {
         let running = guard.as_mut().ok_or_else(|| io::Error::other("engine"))?;
         running.users += 1;
         Ok(EngineRef {
-            registry: running.registry.try_clone()?,
+            registry: running.registry.clone(),
             waker: running.waker.clone(),
             tx: running.tx.clone(),
         })

@@ -1433,11 +1433,12 @@ pub unsafe extern "C" fn MQTTAsync_disconnect(
             cbs.on_success = field!(options, onSuccess);
             cbs.on_failure = field!(options, onFailure);
             cbs.context = field!(options, context) as usize;
-            // Paho's own initializer for this struct says version 0 yet has the MQTT 5
-            // callbacks, and Paho calls them: read them whatever the version says.
-            cbs.on_success5 = field!(options, onSuccess5);
-            cbs.on_failure5 = field!(options, onFailure5);
+            // Version 1 brings the MQTT 5 fields. (Paho reads the MQTT 5 callbacks of a
+            // version 0 struct too, past its end for a caller built with old headers; we
+            // read no field beyond the version given.)
             if ver >= 1 {
+                cbs.on_success5 = field!(options, onSuccess5);
+                cbs.on_failure5 = field!(options, onFailure5);
                 reason = field!(options, reasonCode).clamp(0, 255) as u8;
                 // SAFETY: version 1 has properties.
                 let p = unsafe { ptr::addr_of!((*options).properties) };
