@@ -47,6 +47,9 @@ pub struct ConnectOptions {
     pub connect_timeout: Duration,
     /// Paho's maxInflightMessages (0: no limit of ours): a publish beyond it is refused.
     pub max_inflight: usize,
+    /// Async API: beyond this many QoS>0 publishes on the wire the rest wait in order
+    /// (Paho's async maxInflight); 0 = no window of ours.
+    pub send_window: usize,
     /// Sync API: a QoS>0 publish beyond this many in flight waits for room instead
     /// (Paho's `reliable` = 1, or maxInflightMessages); 0 = no wait.
     pub publish_window: usize,
@@ -516,6 +519,7 @@ impl Client {
                 st.session = Session::new(st.session.config().clone());
             }
             st.session.set_max_inflight(opts.max_inflight);
+            st.session.set_send_window(opts.send_window);
             st.session
                 .connect(packet, left, Instant::now())
                 .map_err(|e| Error::Failure(format!("CONNECT: {e:?}")))?;

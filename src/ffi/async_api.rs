@@ -583,8 +583,22 @@ impl AsyncInner {
         }
     }
 
-    /// Let the application change user name and password before a reconnect.
+    /// Let the application change user name and password before a reconnect. What it sets
+    /// is kept for the reconnects after this one too, as with Paho.
     fn apply_update_connect(&self, opts: &mut ConnectOptions) {
+        self.update_connect_once(opts);
+        if let Some((last, _)) = self
+            .last_connect
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .as_mut()
+        {
+            last.username = opts.username.clone();
+            last.password = opts.password.clone();
+        }
+    }
+
+    fn update_connect_once(&self, opts: &mut ConnectOptions) {
         let cbs = self.listener.cbs();
         let Some(f) = cbs.update_connect else {
             return;
@@ -1158,7 +1172,9 @@ unsafe fn read_async_connect(
         username: None,
         password: None,
         connect_timeout: Duration::from_secs(field!(o, connectTimeout).max(1) as u64),
-        max_inflight: field!(o, maxInflight).max(0) as usize,
+        // Paho's async client queues what is beyond maxInflight rather than refusing it.
+        max_inflight: 0,
+        send_window: field!(o, maxInflight).max(0) as usize,
         publish_window: 0,
         server_uris: Vec::new(),
         properties: Properties::default(),

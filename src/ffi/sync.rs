@@ -586,6 +586,7 @@ unsafe fn read_connect_options(
         password: None,
         connect_timeout: Duration::from_secs(field!(o, connectTimeout).max(1) as u64),
         max_inflight: 0,
+        send_window: 0,
         publish_window: 0,
         server_uris: Vec::new(),
         properties: Properties::default(),

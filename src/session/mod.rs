@@ -49,6 +49,10 @@ pub struct SessionConfig {
     /// Paho's `maxInflightMessages`: at most this many outbound QoS>0 publishes in flight at
     /// once; one more is refused with [`SessionError::TooManyInflight`]. 0 = no limit of our own.
     pub max_inflight: usize,
+    /// A window of our own on outbound QoS>0 publishes on the wire (Paho's async
+    /// `maxInflight`): beyond it they wait in order, like beyond the server's Receive
+    /// Maximum. 0 = only the server's limit.
+    pub send_window: usize,
     /// Our Receive Maximum (MQTT 5): more inbound QoS>0 publishes awaiting our acknowledgement
     /// than this is a protocol error (DISCONNECT 0x93). 65535 when not announced.
     pub receive_maximum: u16,
@@ -61,6 +65,7 @@ impl Default for SessionConfig {
         SessionConfig {
             max_incoming_packet_size: 268_435_460,
             max_inflight: 0,
+            send_window: 0,
             receive_maximum: 65535,
             topic_alias_maximum: 0,
         }
@@ -392,6 +397,11 @@ impl Session {
         self.config.max_inflight = max_inflight;
     }
 
+    /// Change the send window (see [`SessionConfig::send_window`]).
+    pub fn set_send_window(&mut self, window: usize) {
+        self.config.send_window = window;
+    }
+
     /// The settings this session was made with.
     pub fn config(&self) -> &SessionConfig {
         &self.config
@@ -679,7 +689,11 @@ impl Session {
 
     /// How many QoS>0 PUBLISHes the server lets us have unacknowledged.
     fn quota(&self) -> usize {
-        usize::from(self.server.receive_maximum)
+        let server = usize::from(self.server.receive_maximum);
+        match self.config.send_window {
+            0 => server,
+            w => server.min(w),
+        }
     }
 
     /// Subscribe; returns the packet id (token).
