@@ -27,6 +27,7 @@ pub fn run_session(data: &[u8]) {
     let mut s = Session::new(SessionConfig {
         max_incoming_packet_size: 1 << 16,
         max_inflight: usize::from(head >> 6),
+        send_window: usize::from(head >> 7),
         receive_maximum: u16::from((head >> 2) & 3) + 1,
         topic_alias_maximum: u16::from((head >> 4) & 3),
     });

@@ -420,10 +420,11 @@ fn sub_opts() -> SubscriptionOptions {
 }
 
 fn config() -> impl Strategy<Value = SessionConfig> {
-    (0usize..4, 1u16..4, 0u16..4).prop_map(
-        |(max_inflight, receive_maximum, topic_alias_maximum)| SessionConfig {
+    (0usize..4, 1u16..4, 0u16..4, 0usize..3).prop_map(
+        |(max_inflight, receive_maximum, topic_alias_maximum, send_window)| SessionConfig {
             max_incoming_packet_size: 1 << 20,
             max_inflight,
+            send_window,
             receive_maximum,
             topic_alias_maximum,
         },
