@@ -1808,3 +1808,22 @@ fn restore_keeps_reservations_and_refuses_to_overlap_them() {
     assert_eq!(g.s.reserve_id(), Ok(6));
     h.drop_conn();
 }
+
+#[test]
+fn our_send_window_holds_back_the_rest_in_order() {
+    let config = SessionConfig {
+        send_window: 1,
+        ..SessionConfig::default()
+    };
+    let mut h = H::with(V3, config);
+    h.connect(true, false);
+    for t in ["a", "b", "c"] {
+        h.publish(t, 1).unwrap();
+    }
+    // Beyond the window nothing is refused: the rest wait and go out as room frees up.
+    assert_eq!(h.sent(), ["PUBLISH 1 q1 d0 a"]);
+    h.feed(Packet::PubAck(a(1))).unwrap();
+    assert_eq!(h.sent(), ["PUBLISH 2 q1 d0 b"]);
+    h.feed(Packet::PubAck(a(2))).unwrap();
+    assert_eq!(h.sent(), ["PUBLISH 3 q1 d0 c"]);
+}
