@@ -26,7 +26,10 @@ use crate::client::{
     self, AckResult, Client, ConnectOptions, Error, Listener, Message, Notice, OfflineConfig,
     OpResult, VersionChoice,
 };
-use crate::ffi::common::{free_c_message, free_c_properties, message_to_c, read_will};
+use crate::ffi::common::{
+    free_c_message, free_c_properties, malloc_token_array, message_to_c, read_will,
+    unknown_error_text,
+};
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
 use crate::ffi::{cstr, id_is};
@@ -702,10 +705,6 @@ pub extern "C" fn MQTTAsync_getVersionInfo() -> *mut MQTTAsync_nameValue {
     VERSION_INFO.0.as_ptr() as *mut MQTTAsync_nameValue
 }
 
-thread_local! {
-    static UNKNOWN_ERR: std::cell::RefCell<CString> = std::cell::RefCell::new(CString::default());
-}
-
 /// A message for a return code.
 #[no_mangle]
 pub extern "C" fn MQTTAsync_strerror(code: c_int) -> *const c_char {
@@ -731,14 +730,7 @@ pub extern "C" fn MQTTAsync_strerror(code: c_int) -> *const c_char {
             -17 => c"Zero length will topic on connect",
             -18 => c"Connect or disconnect command ignored",
             -19 => c"maxBufferedMessages in the connect options must be >= 0",
-            _ => {
-                return UNKNOWN_ERR.with(|b| {
-                    let s = CString::new(format!("Unknown error code {code}")).unwrap_or_default();
-                    let p = s.as_ptr();
-                    *b.borrow_mut() = s;
-                    p
-                });
-            }
+            _ => return unknown_error_text(code),
         };
         s.as_ptr()
     })
@@ -2013,23 +2005,13 @@ pub unsafe extern "C" fn MQTTAsync_getPendingTokens(
             return MQTTASYNC_FAILURE;
         };
         let ids = inner.client.pending_tokens();
-        if ids.is_empty() {
-            return MQTTASYNC_SUCCESS;
+        match malloc_token_array(&ids) {
+            Some(arr) => {
+                // SAFETY: the caller's pointer variable.
+                unsafe { *tokens = arr };
+                MQTTASYNC_SUCCESS
+            }
+            None => MQTTASYNC_FAILURE,
         }
-        let n = ids.len() + 1;
-        // SAFETY: malloc of n ints, checked.
-        let arr = unsafe { libc::malloc(n * std::mem::size_of::<c_int>()) } as *mut c_int;
-        if arr.is_null() {
-            return MQTTASYNC_FAILURE;
-        }
-        for (i, id) in ids.iter().enumerate() {
-            // SAFETY: i < n.
-            unsafe { arr.add(i).write(*id as c_int) };
-        }
-        // SAFETY: the last slot.
-        unsafe { arr.add(n - 1).write(-1) };
-        // SAFETY: the caller's pointer variable.
-        unsafe { *tokens = arr };
-        MQTTASYNC_SUCCESS
     })
 }

@@ -142,3 +142,40 @@ pub unsafe fn read_will(
         properties: Properties::default(),
     })
 }
+
+/// Tokens as Paho hands them out: a malloc'd array ended by -1, or NULL when there are none.
+/// `None` when malloc fails.
+pub fn malloc_token_array(ids: &[u16]) -> Option<*mut c_int> {
+    if ids.is_empty() {
+        return Some(ptr::null_mut());
+    }
+    let n = ids.len() + 1;
+    // SAFETY: malloc of n ints, checked below.
+    let arr = unsafe { libc::malloc(n * std::mem::size_of::<c_int>()) } as *mut c_int;
+    if arr.is_null() {
+        return None;
+    }
+    for (i, id) in ids.iter().enumerate() {
+        // SAFETY: i < n.
+        unsafe { arr.add(i).write(c_int::from(*id)) };
+    }
+    // SAFETY: the last slot.
+    unsafe { arr.add(n - 1).write(-1) };
+    Some(arr)
+}
+
+thread_local! {
+    static UNKNOWN_ERR: std::cell::RefCell<std::ffi::CString> =
+        std::cell::RefCell::new(std::ffi::CString::default());
+}
+
+/// "Unknown error code N", as both strerror functions say it; valid until the same thread
+/// asks again.
+pub fn unknown_error_text(code: c_int) -> *const std::ffi::c_char {
+    UNKNOWN_ERR.with(|b| {
+        let s = std::ffi::CString::new(format!("Unknown error code {code}")).unwrap_or_default();
+        let p = s.as_ptr();
+        *b.borrow_mut() = s;
+        p
+    })
+}

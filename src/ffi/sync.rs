@@ -23,7 +23,8 @@ use crate::client::{
     self, Client, ConnectOptions, Error, Listener, Message, Notice, VersionChoice,
 };
 use crate::ffi::common::{
-    boxed_properties, free_c_message, free_c_properties, message_to_c, read_will,
+    boxed_properties, free_c_message, free_c_properties, malloc_token_array, message_to_c,
+    read_will, unknown_error_text,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
@@ -239,10 +240,6 @@ pub extern "C" fn MQTTClient_getVersionInfo() -> *mut MQTTClient_nameValue {
     VERSION_INFO.0.as_ptr() as *mut MQTTClient_nameValue
 }
 
-thread_local! {
-    static UNKNOWN_ERR: std::cell::RefCell<CString> = std::cell::RefCell::new(CString::default());
-}
-
 /// A message for a return code.
 #[no_mangle]
 pub extern "C" fn MQTTClient_strerror(code: c_int) -> *const c_char {
@@ -263,14 +260,7 @@ pub extern "C" fn MQTTClient_strerror(code: c_int) -> *const c_char {
             -15 => c"Options for wrong MQTT version",
             -16 => c"Client created for another version of MQTT",
             -17 => c"Zero length will topic on connect",
-            _ => {
-                return UNKNOWN_ERR.with(|b| {
-                    let s = CString::new(format!("Unknown error code {code}")).unwrap_or_default();
-                    let p = s.as_ptr();
-                    *b.borrow_mut() = s;
-                    p
-                });
-            }
+            _ => return unknown_error_text(code),
         };
         s.as_ptr()
     })
@@ -1222,24 +1212,14 @@ pub unsafe extern "C" fn MQTTClient_getPendingDeliveryTokens(
             return MQTTCLIENT_FAILURE;
         };
         let ids = sc.client.pending_tokens();
-        if ids.is_empty() {
-            return MQTTCLIENT_SUCCESS;
+        match malloc_token_array(&ids) {
+            Some(arr) => {
+                // SAFETY: the caller's pointer variable.
+                unsafe { *tokens = arr };
+                MQTTCLIENT_SUCCESS
+            }
+            None => MQTTCLIENT_FAILURE,
         }
-        let n = ids.len() + 1;
-        // SAFETY: malloc of n ints, checked.
-        let arr = unsafe { libc::malloc(n * std::mem::size_of::<c_int>()) } as *mut c_int;
-        if arr.is_null() {
-            return MQTTCLIENT_FAILURE;
-        }
-        for (i, id) in ids.iter().enumerate() {
-            // SAFETY: i < n.
-            unsafe { arr.add(i).write(*id as c_int) };
-        }
-        // SAFETY: last slot.
-        unsafe { arr.add(n - 1).write(-1) };
-        // SAFETY: the caller's pointer variable.
-        unsafe { *tokens = arr };
-        MQTTCLIENT_SUCCESS
     })
 }
 
