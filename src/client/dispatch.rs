@@ -27,6 +27,38 @@ struct QueueInner {
     idle: Condvar,
 }
 
+/// A queue waiting to be handed to the pool, with the pool's sender.
+type Deferred = (Arc<QueueInner>, Sender<Work>);
+
+thread_local! {
+    /// Queues that got work while [`batched`] runs on this thread, to be handed to the pool
+    /// once at its end.
+    static DEFERRED: std::cell::RefCell<Option<Vec<Deferred>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f`, handing the queues it fills to the pool only when it returns: a read of many
+/// packets wakes a worker once, not once per callback.
+pub fn batched<R>(f: impl FnOnce() -> R) -> R {
+    let outer = DEFERRED.with(|d| {
+        let mut d = d.borrow_mut();
+        if d.is_some() {
+            false
+        } else {
+            *d = Some(Vec::new());
+            true
+        }
+    });
+    let r = f();
+    if outer {
+        let list = DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default();
+        for (q, tx) in list {
+            submit_to(&tx, q);
+        }
+    }
+    r
+}
+
 /// One client's serial callback queue.
 pub struct SerialQueue {
     inner: Arc<QueueInner>,
@@ -116,7 +148,16 @@ impl PoolRef {
     }
 
     fn submit(&self, q: Arc<QueueInner>) {
+        submit_to(&self.tx, q);
+    }
+}
+
+/// Hand a queue with work to the pool, starting a worker if none is idle and either fewer
+/// than MIN_WORKERS run or they all look stalled.
+fn submit_to(tx: &Sender<Work>, q: Arc<QueueInner>) {
+    {
         let mut g = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        // (the lock is released at the end of this block, before the send)
         if let Some(pool) = g.as_mut() {
             pool.threads.retain(|t| !t.is_finished());
             let n = pool.threads.len();
@@ -136,8 +177,8 @@ impl PoolRef {
                 pool.idle -= 1; // that worker is now spoken for
             }
         }
-        let _ = self.tx.send(Work::Run(q));
     }
+    let _ = tx.send(Work::Run(q));
 }
 
 impl Drop for PoolRef {
@@ -245,7 +286,16 @@ impl SerialQueue {
         if !st.scheduled {
             st.scheduled = true;
             drop(st);
-            self.pool.submit(self.inner.clone());
+            let deferred = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
+                Some(list) => {
+                    list.push((self.inner.clone(), self.pool.tx.clone()));
+                    true
+                }
+                None => false,
+            });
+            if !deferred {
+                self.pool.submit(self.inner.clone());
+            }
         }
     }
 

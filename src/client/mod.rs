@@ -1135,6 +1135,14 @@ impl ConnDriver {
     where
         F: FnOnce(&Client, &mut State) -> Result<(), String>,
     {
+        // Callbacks queued while handling this readiness are handed to the pool in one go.
+        dispatch::batched(|| self.with_state_inner(f))
+    }
+
+    fn with_state_inner<F>(&self, f: F) -> Option<Instant>
+    where
+        F: FnOnce(&Client, &mut State) -> Result<(), String>,
+    {
         let inner = self.inner.upgrade()?;
         let client = Client { inner };
         let mut st = client.lock();
