@@ -300,6 +300,7 @@ int main(void)
     size_t i;
     int failures = 0;
     check_library();
+    tu_watchdog(0); /* each row has its own */
     for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const struct row *r = &rows[i];
         int rc = 0, ok;
@@ -317,7 +318,7 @@ int main(void)
     for (i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         const struct rrow *r = &refused[i];
         int rc = 0, ok;
-        int how = tu_in_child(run_refused, (void *)r, 10, &rc);
+        int how = tu_in_child(run_refused, (void *)r, 8, &rc);
         if (how == TU_CHILD_OK) {
             ok = rc == r->want && strcmp(tu_child_note, " then connected") == 0;
             printf("%s: %d%s\n", r->name, rc, tu_child_note);
