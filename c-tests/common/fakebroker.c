@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #define MAX_CONN 32
+#define MAX_CAPTURE 256
 
 struct fake_broker {
     int listener, port;
@@ -24,6 +25,9 @@ struct fake_broker {
     int levels[MAX_CONN];
     int nconn;
     int nclosed;
+    /* What each connection's client sent after its CONNECT (first bytes). */
+    unsigned char captured[MAX_CONN][MAX_CAPTURE];
+    int ncaptured[MAX_CONN];
 };
 
 /* Reads exactly n bytes, giving up after 5 s of silence. */
@@ -69,7 +73,7 @@ static void *serve(void *arg)
     fake_broker *fb = arg;
     while (!fb->stop) {
         struct pollfd p = { fb->listener, POLLIN, 0 };
-        int fd, level, i, client_closed = 0;
+        int fd, level, i, conn, client_closed = 0;
         if (poll(&p, 1, 50) <= 0)
             continue;
         fd = accept(fb->listener, NULL, NULL);
@@ -77,7 +81,7 @@ static void *serve(void *arg)
             continue;
         level = read_connect_level(fd);
         pthread_mutex_lock(&fb->lock);
-        i = fb->nconn;
+        i = conn = fb->nconn;
         if (fb->nconn < MAX_CONN)
             fb->levels[fb->nconn++] = level;
         pthread_mutex_unlock(&fb->lock);
@@ -101,10 +105,22 @@ static void *serve(void *arg)
                         later_sent = 1;
                     }
                     struct pollfd q = { fd, POLLIN, 0 };
-                    if (poll(&q, 1, 50) > 0 && read(fd, sink, sizeof sink) <= 0) {
+                    ssize_t r;
+                    if (poll(&q, 1, 50) <= 0)
+                        continue;
+                    r = read(fd, sink, sizeof sink);
+                    if (r <= 0) {
                         client_closed = 1;
                         break;
                     }
+                    pthread_mutex_lock(&fb->lock);
+                    if (conn < MAX_CONN) {
+                        int room = MAX_CAPTURE - fb->ncaptured[conn];
+                        int n = (int)r < room ? (int)r : room;
+                        memcpy(fb->captured[conn] + fb->ncaptured[conn], sink, (size_t)n);
+                        fb->ncaptured[conn] += n;
+                    }
+                    pthread_mutex_unlock(&fb->lock);
                 }
             }
         }
@@ -160,6 +176,18 @@ int fake_closed(fake_broker *fb)
     int n;
     pthread_mutex_lock(&fb->lock);
     n = fb->nclosed;
+    pthread_mutex_unlock(&fb->lock);
+    return n;
+}
+
+int fake_received(fake_broker *fb, int conn, unsigned char *buf, int max)
+{
+    int n = 0;
+    pthread_mutex_lock(&fb->lock);
+    if (conn >= 0 && conn < MAX_CONN) {
+        n = fb->ncaptured[conn] < max ? fb->ncaptured[conn] : max;
+        memcpy(buf, fb->captured[conn], (size_t)n);
+    }
     pthread_mutex_unlock(&fb->lock);
     return n;
 }

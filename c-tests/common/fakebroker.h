@@ -30,6 +30,10 @@ int fake_levels(fake_broker *fb, int *levels, int max);
 /* Number of connections the fake broker closed on its own so far (hold time
  * over), not counting those the client closed first. */
 int fake_closed(fake_broker *fb);
+/* Copies up to max of the bytes connection conn (0 = first) sent after its
+ * CONNECT while the fake broker held it (at most the first 256); returns
+ * how many. */
+int fake_received(fake_broker *fb, int conn, unsigned char *buf, int max);
 void fake_stop(fake_broker *fb);
 
 #endif

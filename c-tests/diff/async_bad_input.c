@@ -6,7 +6,12 @@
  * reject by closing the connection, whether the connection survived.
  *
  * Each row runs in its own fork()ed child. Rows where Debian's Paho crashes or
- * hangs are not here: they are in c-tests/async/bad_input_ours.c.
+ * hangs are not here: they are in c-tests/async/bad_input_ours.c. Nor are the
+ * rows Paho accepts (rc 0, then onFailure -11 and, for sends, a dropped
+ * connection) where ours refuses at once and stays connected, a deliberate
+ * deviation (c-tests/diff/README.md): empty, wildcard or 65,536-byte send
+ * topic, empty or bad-wildcard subscription, (un)subscribeMany with count 0 or
+ * less. c-tests/async/bad_input_ours.c asserts ours' codes for those.
  */
 // link: paho-mqtt3a
 #include <stdio.h>
@@ -532,18 +537,8 @@ ROW(disconnect_twice)
 
 ROW(send_null_handle) { return MQTTAsync_send(NULL, "t", 2, "hi", 0, 0, NULL); }
 ROW(send_null_topic) { return send_topic(NULL); }
-ROW(send_empty_topic) { return send_topic(""); }
-ROW(send_wildcard_plus) { return send_topic(tu_topic("a/+/b")); }
-ROW(send_wildcard_hash) { return send_topic(tu_topic("a/#")); }
 ROW(send_bad_utf8_topic) { return send_topic(tu_topic("bad\xff\xfe")); }
 ROW(send_nul_in_utf8_topic) { return send_topic(tu_topic("over\xc0\x80long")); }
-ROW(send_topic_65536)
-{
-    char *t = malloc(65537);
-    memset(t, 'a', 65536);
-    t[65536] = '\0';
-    return send_topic(t);
-}
 ROW(send_topic_65535)
 {
     char *t = malloc(65536);
@@ -745,9 +740,7 @@ ROW(anytime_after_disconnect)
 
 ROW(subscribe_null_handle) { return MQTTAsync_subscribe(NULL, "t", 0, NULL); }
 ROW(subscribe_null_topic) { return subscribe_topic(NULL, 0); }
-ROW(subscribe_empty_topic) { return subscribe_topic("", 0); }
 ROW(subscribe_bad_utf8_topic) { return subscribe_topic(tu_topic("bad\xff"), 0); }
-ROW(subscribe_bad_wildcard) { return subscribe_topic(tu_topic("a#"), 0); }
 ROW(subscribe_qos_minus1) { return subscribe_topic(tu_topic("bad"), -1); }
 ROW(subscribe_qos_3) { return subscribe_topic(tu_topic("bad"), 3); }
 ROW(subscribe_never_connected) { return subscribe_on(mk(MQTTVERSION_DEFAULT), tu_topic("bad"), 0, 0); }
@@ -781,8 +774,6 @@ ROW(subscribe_nolocal_on_v311)
     return outcome(MQTTAsync_subscribe(c, tu_topic("bad"), 1, &o), 3000);
 }
 ROW(subscribemany_null_handle) { char *t[1] = { "t" }; int q[1] = { 0 }; return MQTTAsync_subscribeMany(NULL, 1, t, q, NULL); }
-ROW(subscribemany_count0) { char *t[1] = { NULL }; int q[1] = { 0 }; return submany(0, t, q); }
-ROW(subscribemany_count_negative) { char *t[1] = { NULL }; int q[1] = { 0 }; return submany(-1, t, q); }
 ROW(subscribemany_null_entry)
 {
     char *t[2];
@@ -815,14 +806,6 @@ ROW(unsubscribe_never_connected) { return unsubscribe_on(mk(MQTTVERSION_DEFAULT)
 ROW(unsubscribe_onsuccess5_on_v311) { return unsubscribe_on(mkc(MQTTVERSION_3_1_1), tu_topic("bad"), 1); }
 ROW(unsubscribe_onsuccess_on_v5) { return unsubscribe_on(mkc(MQTTVERSION_5), tu_topic("bad"), 0); }
 ROW(unsubscribemany_null_handle) { char *t[1] = { "t" }; return MQTTAsync_unsubscribeMany(NULL, 1, t, NULL); }
-ROW(unsubscribemany_count0)
-{
-    char *t[1] = { NULL };
-    MQTTAsync_responseOptions o = MQTTAsync_responseOptions_initializer;
-    MQTTAsync c = mkc(MQTTVERSION_3_1_1);
-    ta_response(&o, &g, 0);
-    return outcome(MQTTAsync_unsubscribeMany(c, 0, t, &o), 3000);
-}
 
 static int arrived(void *ctx, char *t, int l, MQTTAsync_message *m) { return ta_arrived_event(ctx, t, l, m); }
 ROW(setcallbacks_null_handle) { return MQTTAsync_setCallbacks(NULL, NULL, NULL, arrived, NULL); }
@@ -885,8 +868,8 @@ static const struct row { const char *name; int (*fn)(void); } rows[] = {
     R(disconnect_null_handle), R(disconnect_null_options), R(disconnect_never_connected),
     R(disconnect_bad_struct_id), R(disconnect_version_too_new), R(disconnect_onsuccess5_on_v311),
     R(disconnect_onsuccess_on_v5), R(disconnect_reason_on_v311), R(disconnect_twice),
-    R(send_null_handle), R(send_null_topic), R(send_empty_topic), R(send_wildcard_plus),
-    R(send_wildcard_hash), R(send_bad_utf8_topic), R(send_nul_in_utf8_topic), R(send_topic_65536),
+    R(send_null_handle), R(send_null_topic),
+    R(send_bad_utf8_topic), R(send_nul_in_utf8_topic),
     R(send_topic_65535), R(send_null_payload_len0), R(send_qos_minus1), R(send_qos_3), R(send_null_response),
     R(send_never_connected), R(send_after_disconnect),
     R(response_bad_struct_id), R(response_version_too_new), R(response_both_success_forms),
@@ -899,15 +882,15 @@ static const struct row { const char *name; int (*fn)(void); } rows[] = {
     R(maxbuffered_zero_not_buffering), R(maxbuffered_ignored_v0),
     R(sendwhiledisconnected_after_disconnect),
     R(anytime_after_disconnect),
-    R(subscribe_null_handle), R(subscribe_null_topic), R(subscribe_empty_topic), R(subscribe_bad_utf8_topic),
-    R(subscribe_bad_wildcard), R(subscribe_qos_minus1), R(subscribe_qos_3), R(subscribe_never_connected),
+    R(subscribe_null_handle), R(subscribe_null_topic), R(subscribe_bad_utf8_topic),
+    R(subscribe_qos_minus1), R(subscribe_qos_3), R(subscribe_never_connected),
     R(subscribe_onsuccess5_on_v311), R(subscribe_onsuccess_on_v5), R(subscribe_response_bad_struct_id),
     R(subscribe_properties_on_v311), R(subscribe_nolocal_on_v311),
-    R(subscribemany_null_handle), R(subscribemany_count0), R(subscribemany_count_negative),
+    R(subscribemany_null_handle),
     R(subscribemany_null_entry), R(subscribemany_qos_3), R(subscribemany_bad_utf8),
     R(unsubscribe_null_handle), R(unsubscribe_null_topic), R(unsubscribe_bad_utf8_topic),
     R(unsubscribe_never_connected), R(unsubscribe_onsuccess5_on_v311), R(unsubscribe_onsuccess_on_v5),
-    R(unsubscribemany_null_handle), R(unsubscribemany_count0),
+    R(unsubscribemany_null_handle),
     R(setcallbacks_null_handle), R(setcallbacks_null_arrived), R(setcallbacks_while_connected),
     R(setmessagearrived_null_handle), R(setmessagearrived_while_connected),
     R(setconnectionlost_null_handle),

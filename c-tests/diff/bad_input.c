@@ -10,9 +10,12 @@
  *
  * Paho lets several bad publishes and subscribes through (rc 0 or -1) and the
  * broker then drops the connection: wildcard or empty publish topic, a topic
- * over 65,535 bytes, negative payloadlen, QoS -1/3, subscribeMany with count
- * 0. Those rows add " then connected|lost" from a subscribe round trip made
- * right after, so the table also pins what happened to the connection.
+ * over 65,535 bytes, negative payloadlen, QoS -1/3, an empty or `a/#/b`
+ * subscription, subscribeMany with count 0. Ours refuses those at once and
+ * stays connected, a deliberate deviation (c-tests/diff/README.md), so those
+ * rows are not here but in c-tests/sync/bad_input_ours.c, which asserts ours'
+ * codes. Rows that could disturb the connection add " then connected|lost"
+ * from a subscribe round trip made right after.
  * A row printing 1000+rc means MQTTClient_create already failed with rc.
  */
 #include <stdio.h>
@@ -345,18 +348,8 @@ ROW(connect_twice)
 }
 
 ROW(publish_null_topic) { return publish_topic(NULL); }
-ROW(publish_empty_topic) { return publish_topic(""); }
-ROW(publish_wildcard_plus) { return publish_topic(tu_topic("a/+/b")); }
-ROW(publish_wildcard_hash) { return publish_topic(tu_topic("a/#")); }
 ROW(publish_bad_utf8_topic) { return publish_topic(tu_topic("bad\xff\xfe")); }
 ROW(publish_nul_in_utf8_topic) { return publish_topic(tu_topic("over\xc0\x80long")); }
-ROW(publish_topic_65536)
-{
-    char *t = malloc(65537);
-    memset(t, 'a', 65536);
-    t[65536] = '\0';
-    return publish_topic(t);
-}
 ROW(publish_topic_65535)
 {
     char *t = malloc(65536);
@@ -364,10 +357,7 @@ ROW(publish_topic_65535)
     t[65535] = '\0';
     return publish_topic(t);
 }
-ROW(publish_negative_payloadlen) { return publish_full(tu_topic("bad"), -1, "hi", 1); }
 ROW(publish_null_payload_len0) { return publish_full(tu_topic("bad"), 0, NULL, 1); }
-ROW(publish_qos_minus1) { return publish_full(tu_topic("bad"), 2, "hi", -1); }
-ROW(publish_qos_3) { return publish_full(tu_topic("bad"), 2, "hi", 3); }
 ROW(publish_never_connected) { return MQTTClient_publish(mk(MQTTVERSION_DEFAULT), tu_topic("bad"), 2, "hi", 1, 0, NULL); }
 ROW(publish_after_disconnect)
 {
@@ -406,21 +396,6 @@ ROW(publishmessage_version_too_new)
     m.struct_version = 2;
     return pubmsg(&m);
 }
-ROW(publishmessage_negative_payloadlen)
-{
-    MQTTClient_message m = MQTTClient_message_initializer;
-    m.payload = "hi";
-    m.payloadlen = -5;
-    return pubmsg(&m);
-}
-ROW(publishmessage_qos_3)
-{
-    MQTTClient_message m = MQTTClient_message_initializer;
-    m.payload = "hi";
-    m.payloadlen = 2;
-    m.qos = 3;
-    return pubmsg(&m);
-}
 ROW(publishmessage_null_token)
 {
     MQTTClient_message m = MQTTClient_message_initializer;
@@ -442,9 +417,7 @@ ROW(publishmessage5_on_v311_client)
 }
 
 ROW(subscribe_null_topic) { return MQTTClient_subscribe(mkc(MQTTVERSION_3_1_1), NULL, 0); }
-ROW(subscribe_empty_topic) { MQTTClient c = mkc(MQTTVERSION_3_1_1); return then_probe(c, MQTTClient_subscribe(c, "", 0)); }
 ROW(subscribe_bad_utf8_topic) { return MQTTClient_subscribe(mkc(MQTTVERSION_3_1_1), tu_topic("bad\xff"), 0); }
-ROW(subscribe_bad_wildcard) { MQTTClient c = mkc(MQTTVERSION_3_1_1); return then_probe(c, MQTTClient_subscribe(c, tu_topic("a/#/b"), 0)); }
 ROW(subscribe_qos_minus1) { return MQTTClient_subscribe(mkc(MQTTVERSION_3_1_1), tu_topic("bad"), -1); }
 ROW(subscribe_qos_3) { return MQTTClient_subscribe(mkc(MQTTVERSION_3_1_1), tu_topic("bad"), 3); }
 ROW(subscribe_never_connected) { return MQTTClient_subscribe(mk(MQTTVERSION_DEFAULT), tu_topic("bad"), 0); }
@@ -478,13 +451,6 @@ ROW(subscribemany5_count0)
     int q[1] = { 0 };
     MQTTResponse r = MQTTClient_subscribeMany5(mkc(MQTTVERSION_5), 0, t, q, NULL, NULL);
     return r.reasonCode;
-}
-ROW(subscribemany_count0)
-{
-    char *t[1] = { NULL };
-    int q[1] = { 0 };
-    MQTTClient c = mkc(MQTTVERSION_3_1_1);
-    return then_probe(c, MQTTClient_subscribeMany(c, 0, t, q));
 }
 ROW(subscribemany_count_negative)
 {
@@ -620,17 +586,17 @@ static const struct row { const char *name; int (*fn)(void); } rows[] = {
     R(empty_clientid_cleansession0_v311), R(empty_clientid_cleansession1_v311), R(empty_clientid_v31),
     R(connect5_on_v311_client), R(connect5_v311_options), R(connect_on_v5_client), R(connect5_cleansession_on_v5),
     R(connect_cleanstart_on_v311), R(connect_twice),
-    R(publish_null_topic), R(publish_empty_topic), R(publish_wildcard_plus),
-    R(publish_wildcard_hash), R(publish_bad_utf8_topic), R(publish_nul_in_utf8_topic), R(publish_topic_65536),
-    R(publish_topic_65535), R(publish_negative_payloadlen), R(publish_null_payload_len0),
-    R(publish_qos_minus1), R(publish_qos_3), R(publish_never_connected), R(publish_after_disconnect),
-    R(publish5_on_v311_client), R(publish_on_v5_client), R(publishmessage_on_v5_client), 
-    R(publishmessage_bad_struct_id), R(publishmessage_version_too_new), R(publishmessage_negative_payloadlen),
-    R(publishmessage_qos_3), R(publishmessage_null_token), R(publishmessage5_on_v311_client),
-    R(subscribe_null_topic), R(subscribe_empty_topic), R(subscribe_bad_utf8_topic),
-    R(subscribe_bad_wildcard), R(subscribe_qos_minus1), R(subscribe_qos_3), R(subscribe_never_connected),
+    R(publish_null_topic),
+    R(publish_bad_utf8_topic), R(publish_nul_in_utf8_topic),
+    R(publish_topic_65535), R(publish_null_payload_len0),
+    R(publish_never_connected), R(publish_after_disconnect),
+    R(publish5_on_v311_client), R(publish_on_v5_client), R(publishmessage_on_v5_client),
+    R(publishmessage_bad_struct_id), R(publishmessage_version_too_new),
+    R(publishmessage_null_token), R(publishmessage5_on_v311_client),
+    R(subscribe_null_topic), R(subscribe_bad_utf8_topic),
+    R(subscribe_qos_minus1), R(subscribe_qos_3), R(subscribe_never_connected),
     R(subscribe5_on_v311_client), R(subscribe_on_v5_client), R(subscribemany5_on_v311_client),
-    R(subscribemany_on_v5_client), R(subscribemany5_count0), R(subscribemany_count0),
+    R(subscribemany_on_v5_client), R(subscribemany5_count0),
     R(subscribemany_count_negative), R(subscribemany_null_entry), R(subscribemany_qos_3),
     R(unsubscribe_null_handle), R(unsubscribe_null_topic), R(unsubscribe_bad_utf8_topic),
     R(unsubscribe_never_connected), R(unsubscribemany_count0), R(unsubscribe5_on_v311_client),
@@ -641,9 +607,9 @@ static const struct row { const char *name; int (*fn)(void); } rows[] = {
     R(disconnect5_on_v311_client), R(isconnected_null_handle), R(setcallbacks_null_handle),
     R(setcallbacks_null_arrived), R(setcallbacks_while_connected), R(setdisconnected_null_handle),
     R(setpublished_null_handle), R(waitforcompletion_null_handle), R(waitforcompletion_unknown_token),
-    R(waitforcompletion_never_connected), R(pending_tokens_null_handle), 
-    R(receive_null_handle), R(receive_never_connected), 
-    R(set_command_timeout_null_handle), R(destroy_null_handle), 
+    R(waitforcompletion_never_connected), R(pending_tokens_null_handle),
+    R(receive_null_handle), R(receive_never_connected),
+    R(set_command_timeout_null_handle), R(destroy_null_handle),
     R(free_null), R(strerror_unknown), R(response_free_empty),
 };
 

@@ -4,7 +4,10 @@
  * QoS 0, 1 and 2 messages; when it reconnects (cleansession 0, callbacks set
  * before connect) the queued QoS 1 and 2 messages arrive in order through
  * messageArrived (QoS 0 is not queued) and sessionPresent is 1. Then the same
- * with MQTT 5 (cleanstart 0, session expiry 60 s).
+ * with MQTT 5 (cleanstart 0, session expiry 60 s), without printing
+ * sessionPresent: Paho's synchronous client always reports 0 for MQTT 5, ours
+ * the broker's flag, a deliberate deviation (c-tests/diff/README.md) that
+ * c-tests/sync/v5_session_present.c asserts.
  */
 #include <stdio.h>
 #include <string.h>
@@ -48,7 +51,10 @@ static int connect_client(MQTTClient c, int v5)
         rc = MQTTClient_connect(c, &o);
         present = o.returned.sessionPresent;
     }
-    printf("connect %d sessionPresent %d\n", rc, present);
+    if (v5)
+        printf("connect %d\n", rc); /* sessionPresent: see the top of the file */
+    else
+        printf("connect %d sessionPresent %d\n", rc, present);
     return rc;
 }
 
