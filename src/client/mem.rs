@@ -36,6 +36,15 @@ impl MallocBuf {
         }
     }
 
+    /// Take ownership of memory from `malloc` holding `len` bytes.
+    ///
+    /// # Safety
+    /// `ptr` came from `malloc` (or `into_raw`), holds `len` initialised bytes and is owned by
+    /// no one else.
+    pub unsafe fn from_raw(ptr: *mut u8, len: usize) -> Option<MallocBuf> {
+        NonNull::new(ptr).map(|ptr| MallocBuf { ptr, len })
+    }
+
     /// The bytes.
     pub fn as_slice(&self) -> &[u8] {
         // SAFETY: ptr is valid for len bytes while self lives.

@@ -1204,6 +1204,33 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), 
         let mut got_bytes = false;
         loop {
             let conn = st.conn.as_mut().ok_or("no connection")?;
+            // In the middle of a large packet, read straight into its buffer: one copy less.
+            let missing = packet_len_hint(&conn.read_buf)
+                .map_or(0, |need| need.saturating_sub(conn.read_buf.len()));
+            if missing >= READ_CHUNK {
+                let len = conn.read_buf.len();
+                conn.read_buf.resize(len + missing, 0);
+                let r = conn.transport.read(&mut conn.read_buf[len..]);
+                let got = *r.as_ref().unwrap_or(&0);
+                conn.read_buf.truncate(len + got);
+                match r {
+                    Ok(0) => return Err("connection closed by the server".to_string()),
+                    Ok(got) if got < missing => {
+                        got_bytes = true;
+                        continue;
+                    }
+                    Ok(_) => {
+                        // The packet is complete: handle it now.
+                        got_bytes = true;
+                        let pending = std::mem::take(&mut conn.read_buf);
+                        handle_pending(client, st, pending, None, now)?;
+                        continue;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(format!("read failed: {e}")),
+                }
+            }
             let n = match conn.transport.read(&mut scratch[..]) {
                 Ok(0) => {
                     return Err(if st.server_disconnected {
@@ -1218,24 +1245,8 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), 
                 Err(e) => return Err(format!("read failed: {e}")),
             };
             got_bytes = true;
-            let mut pending = std::mem::take(&mut conn.read_buf);
-            if pending.is_empty() {
-                let used = handle_bytes(client, st, &scratch[..n], now)?;
-                pending.extend_from_slice(&scratch[used..n]);
-            } else {
-                pending.extend_from_slice(&scratch[..n]);
-                let used = handle_bytes(client, st, &pending, now)?;
-                pending.drain(..used);
-            }
-            if st.server_disconnected {
-                return Err("the server sent DISCONNECT".into());
-            }
-            if let Some(conn) = st.conn.as_mut() {
-                if pending.is_empty() && pending.capacity() > READ_CHUNK {
-                    pending = Vec::new(); // a large message has passed: give the memory back
-                }
-                conn.read_buf = pending;
-            }
+            let pending = std::mem::take(&mut conn.read_buf);
+            handle_pending(client, st, pending, Some(&scratch[..n]), now)?;
         }
         if got_bytes {
             if let Some(conn) = st.conn.as_ref() {
@@ -1244,6 +1255,59 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), 
         }
         Ok(())
     })
+}
+
+/// Handle the kept partial packet `pending` followed by `fresh` bytes (when given), and keep
+/// what is left of an incomplete packet in the connection for the next read.
+fn handle_pending(
+    client: &Client,
+    st: &mut State,
+    mut pending: Vec<u8>,
+    fresh: Option<&[u8]>,
+    now: Instant,
+) -> Result<(), String> {
+    match fresh {
+        Some(fresh) if pending.is_empty() => {
+            // The usual case: whole packets straight from the read buffer, no copy.
+            let used = handle_bytes(client, st, fresh, now)?;
+            pending.extend_from_slice(&fresh[used..]);
+        }
+        _ => {
+            if let Some(fresh) = fresh {
+                pending.extend_from_slice(fresh);
+            }
+            let used = handle_bytes(client, st, &pending, now)?;
+            pending.drain(..used);
+        }
+    }
+    if st.server_disconnected {
+        return Err("the server sent DISCONNECT".into());
+    }
+    if let Some(need) = packet_len_hint(&pending) {
+        // A large packet is arriving: make room for all of it once (up to a bound, so that a
+        // hostile length does not reserve memory it never sends).
+        let need = need.min(64 << 20);
+        pending.reserve(need.saturating_sub(pending.len()));
+    }
+    if let Some(conn) = st.conn.as_mut() {
+        if pending.is_empty() && pending.capacity() > READ_CHUNK {
+            pending = Vec::new(); // a large message has passed: give the memory back
+        }
+        conn.read_buf = pending;
+    }
+    Ok(())
+}
+
+/// The full size of the packet starting `buf`, from its fixed header, if that is complete.
+fn packet_len_hint(buf: &[u8]) -> Option<usize> {
+    let mut len = 0usize;
+    for (i, b) in buf.iter().skip(1).take(4).enumerate() {
+        len |= usize::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some(1 + i + 1 + len);
+        }
+    }
+    None
 }
 
 /// Decode and handle every complete packet at the start of `data`; returns the bytes used

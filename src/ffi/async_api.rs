@@ -28,7 +28,7 @@ use crate::client::{
 };
 use crate::ffi::common::{
     free_c_message, free_c_properties, malloc_token_array, message_to_c, read_will,
-    unknown_error_text,
+    take_back_message, unknown_error_text,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
@@ -135,10 +135,10 @@ impl Listener for AsyncListener {
                 }
                 None
             }
-            Notice::Message(m) => {
+            Notice::Message(mut m) => {
                 let f = cbs.message_arrived?;
                 let topic = malloc_cstring(&m.topic);
-                let msg = message_to_c(&m) as *mut MQTTAsync_message;
+                let msg = message_to_c(&mut m) as *mut MQTTAsync_message;
                 // SAFETY: topic and message are malloc'd and handed over; the application
                 // frees them when it returns nonzero.
                 let rc = unsafe { f(ctx, topic, m.topic.len() as c_int, msg) };
@@ -148,7 +148,7 @@ impl Listener for AsyncListener {
                     // SAFETY: both are ours again; the application declined them.
                     unsafe {
                         libc::free(topic as *mut c_void);
-                        free_c_message(msg as *mut MQTTClient_message);
+                        take_back_message(&mut m, msg as *mut MQTTClient_message);
                     }
                     Some(m)
                 }

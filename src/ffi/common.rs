@@ -35,8 +35,10 @@ pub fn boxed_properties(p: &Properties<'_>) -> *mut MQTTProperties {
 // Message memory
 // ------------------------------------------------------------------------------------------
 
-pub fn message_to_c(m: &Message) -> *mut MQTTClient_message {
-    let payload = MallocBuf::copy_from(m.payload.as_slice());
+pub fn message_to_c(m: &mut Message) -> *mut MQTTClient_message {
+    // The payload moves into the C message (no copy); `m` keeps an empty one until
+    // `take_back_message` returns it.
+    let payload = std::mem::replace(&mut m.payload, MallocBuf::copy_from(&[]));
     let (pp, plen) = payload.into_raw();
     let cm = MQTTClient_message {
         struct_id: MESSAGE_ID,
@@ -53,13 +55,35 @@ pub fn message_to_c(m: &Message) -> *mut MQTTClient_message {
     let p = unsafe { libc::malloc(std::mem::size_of::<MQTTClient_message>()) }
         as *mut MQTTClient_message;
     if p.is_null() {
-        // SAFETY: pp came from malloc.
-        unsafe { libc::free(pp as *mut c_void) };
+        // SAFETY: pp came from into_raw just above.
+        if let Some(back) = unsafe { MallocBuf::from_raw(pp, plen) } {
+            m.payload = back;
+        }
         return p;
     }
     // SAFETY: fresh allocation.
     unsafe { p.write(cm) };
     p
+}
+
+/// The application declined a message (messageArrived returned 0): move the payload back
+/// into `m` for redelivery and free the rest of the C message.
+///
+/// # Safety
+/// `c` came from `message_to_c(m)` and the application no longer uses it.
+pub unsafe fn take_back_message(m: &mut Message, c: *mut MQTTClient_message) {
+    if c.is_null() {
+        return;
+    }
+    // SAFETY: per the caller, a message we built; its payload came from MallocBuf::into_raw.
+    unsafe {
+        let len = (*c).payloadlen.max(0) as usize;
+        if let Some(back) = MallocBuf::from_raw((*c).payload as *mut u8, len) {
+            m.payload = back;
+        }
+        free_c_properties(ptr::addr_of_mut!((*c).properties));
+        libc::free(c as *mut c_void);
+    }
 }
 
 /// Free a property list we handed out.
@@ -72,7 +96,7 @@ pub unsafe fn free_c_properties(p: *mut MQTTProperties) {
 }
 
 /// # Safety
-/// `m` came from `message_to_c`.
+/// `m` came from `message_to_c` (or is a message of the same shape, malloc'd).
 pub unsafe fn free_c_message(m: *mut MQTTClient_message) {
     // SAFETY: per the caller.
     unsafe {

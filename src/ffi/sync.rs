@@ -24,7 +24,7 @@ use crate::client::{
 };
 use crate::ffi::common::{
     boxed_properties, free_c_message, free_c_properties, malloc_token_array, message_to_c,
-    read_will, unknown_error_text,
+    read_will, take_back_message, unknown_error_text,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
@@ -76,10 +76,10 @@ impl Listener for SyncListener {
                 }
                 None
             }
-            Notice::Message(m) => {
+            Notice::Message(mut m) => {
                 let f = cbs.message_arrived?;
                 let topic = malloc_cstring(&m.topic);
-                let msg = message_to_c(&m);
+                let msg = message_to_c(&mut m);
                 // SAFETY: topic and msg are malloc'd and handed over; the callback frees them
                 // when it returns nonzero.
                 let rc = unsafe { f(ctx, topic, 0, msg) };
@@ -90,7 +90,7 @@ impl Listener for SyncListener {
                     // SAFETY: both came from malloc above and the application declined them.
                     unsafe {
                         libc::free(topic as *mut c_void);
-                        free_c_message(msg);
+                        take_back_message(&mut m, msg);
                     }
                     Some(m)
                 }
@@ -1665,12 +1665,12 @@ pub unsafe extern "C" fn MQTTClient_receive(
             *message = ptr::null_mut();
         }
         match sc.client.receive(Duration::from_millis(u64::from(timeout))) {
-            Ok(Some(m)) => {
+            Ok(Some(mut m)) => {
                 // SAFETY: the caller's out-variables.
                 unsafe {
                     *topicName = malloc_cstring(&m.topic);
                     *topicLen = m.topic.len() as c_int;
-                    *message = message_to_c(&m);
+                    *message = message_to_c(&mut m);
                 }
                 MQTTCLIENT_SUCCESS
             }

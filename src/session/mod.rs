@@ -276,6 +276,9 @@ pub struct Session {
     /// still arriving on it are ignored until [`Session::connection_lost`].
     failed: bool,
     out: Vec<u8>,
+    /// Bytes of `out` already written: consuming output moves this instead of the bytes, so
+    /// a large message written in many pieces is not shifted down after each one.
+    out_start: usize,
     events: VecDeque<Event>,
 
     // Durable state.
@@ -370,6 +373,7 @@ impl Session {
             state: ConnState::Disconnected,
             failed: false,
             out: Vec::new(),
+            out_start: 0,
             events: VecDeque::new(),
             ids: PacketIds::new(),
             outbound: BTreeMap::new(),
@@ -444,6 +448,7 @@ impl Session {
     /// Drop the state that lives only as long as one network connection.
     fn reset_connection(&mut self) {
         self.out.clear();
+        self.out_start = 0;
         self.failed = false;
         self.aliases.clear();
         self.server = ServerLimits::default();
@@ -527,6 +532,7 @@ impl Session {
         self.topic_alias_maximum = topic_alias_maximum;
         self.keep_alive = Duration::from_secs(u64::from(keep_alive));
         self.out = bytes;
+        self.out_start = 0;
         self.last_sent = Some(now);
         self.last_received = Some(now);
         self.connect_deadline = if connect_timeout.is_zero() {
@@ -664,22 +670,31 @@ impl Session {
             }
             .into_owned(),
         };
-        // Encoding checks every field and the size even when the message has to wait.
-        let mut bytes = Vec::new();
-        encode_limited(
-            &wire_publish(&m, false, self.version),
-            self.version,
-            self.server.maximum_packet_size,
-            &mut bytes,
-        )?;
+        // Encoding checks every field and the size even when the message has to wait. Sent
+        // now, it is encoded straight into the output (one copy less for large payloads).
+        let wire = wire_publish(&m, false, self.version);
+        if send_now {
+            encode_limited(
+                &wire,
+                self.version,
+                self.server.maximum_packet_size,
+                &mut self.out,
+            )?;
+        } else {
+            let mut bytes = Vec::new();
+            encode_limited(
+                &wire,
+                self.version,
+                self.server.maximum_packet_size,
+                &mut bytes,
+            )?;
+        }
         if reserved.is_none() {
             let _ = self.ids.allocate();
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        if send_now {
-            self.out.extend_from_slice(&bytes);
-        } else {
+        if !send_now {
             self.queue.insert(seq);
         }
         self.outbound.insert(seq, m);
@@ -1378,14 +1393,22 @@ impl Session {
 
     /// Bytes waiting to be written to the transport.
     pub fn pending_output(&self) -> &[u8] {
-        &self.out
+        &self.out[self.out_start..]
     }
 
     /// `n` bytes of [`Session::pending_output`] were written; `now` is when (keepalive).
     pub fn consume_output(&mut self, n: usize, now: Instant) {
-        let n = n.min(self.out.len());
+        let n = n.min(self.out.len() - self.out_start);
         if n > 0 {
-            self.out.drain(..n);
+            self.out_start += n;
+            if self.out_start == self.out.len() {
+                self.out.clear();
+                self.out_start = 0;
+                if self.out.capacity() > 1 << 20 {
+                    // A large message has gone: give its memory back.
+                    self.out = Vec::new();
+                }
+            }
             self.last_sent = Some(now);
         }
     }
