@@ -4,7 +4,8 @@
 /// order (wrapping past 65535 to 1) and a freed id is not reused at once.
 #[derive(Debug, Clone)]
 pub(crate) struct PacketIds {
-    /// One bit per id; bit 0 (id 0) is never set.
+    /// One bit per id; bit 0 (id 0) is never set. Grown on demand up to the highest id used,
+    /// so that a new client holds a few words, not 8 KiB (thousands of clients per process).
     used: Vec<u64>,
     /// The id handed out last; the search for a free one starts after it.
     last: u16,
@@ -15,14 +16,16 @@ pub(crate) struct PacketIds {
 impl PacketIds {
     pub(crate) fn new() -> Self {
         PacketIds {
-            used: vec![0; 1024],
+            used: Vec::new(),
             last: 0,
             count: 0,
         }
     }
 
     pub(crate) fn is_used(&self, id: u16) -> bool {
-        self.used[usize::from(id) / 64] & (1u64 << (id % 64)) != 0
+        self.used
+            .get(usize::from(id) / 64)
+            .is_some_and(|w| w & (1u64 << (id % 64)) != 0)
     }
 
     /// Mark `id` used (restore, or an id taken by [`PacketIds::next_free`]). Returns false if
@@ -31,7 +34,11 @@ impl PacketIds {
         if id == 0 || self.is_used(id) {
             return false;
         }
-        self.used[usize::from(id) / 64] |= 1u64 << (id % 64);
+        let word = usize::from(id) / 64;
+        if self.used.len() <= word {
+            self.used.resize(word + 1, 0);
+        }
+        self.used[word] |= 1u64 << (id % 64);
         self.count += 1;
         true
     }
