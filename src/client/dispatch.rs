@@ -247,7 +247,10 @@ fn run_queue(q: &QueueInner) {
         LAST_PROGRESS.store(nanos_now(), Ordering::Relaxed);
         let mut st = q.st.lock().unwrap_or_else(|e| e.into_inner());
         st.running_on = None;
-        q.idle.notify_all();
+        // Only close() waits for this.
+        if st.closed {
+            q.idle.notify_all();
+        }
     }
 }
 

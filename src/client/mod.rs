@@ -311,6 +311,8 @@ struct State {
     ever_connected: bool,
     /// See [`Client::set_wants_connection`].
     wants_connection: bool,
+    /// Threads blocked in [`Client::wait`].
+    waiters: usize,
     /// See [`ConnectOptions::publish_window`].
     publish_window: usize,
     /// The server sent DISCONNECT on the current connection.
@@ -365,6 +367,7 @@ impl Client {
                 offline_cfg: OfflineConfig::default(),
                 ever_connected: false,
                 wants_connection: false,
+                waiters: 0,
                 publish_window: 0,
                 server_disconnected: false,
                 clean: true,
@@ -390,6 +393,28 @@ impl Client {
     /// The URI given at create.
     pub fn server_uri(&self) -> &str {
         &self.inner.server_uri
+    }
+
+    /// Wait on the client's condition variable (at most `timeout`), counted in
+    /// `State::waiters` so that the engine skips the wake-up when nobody waits.
+    fn wait<'a>(
+        &self,
+        mut st: MutexGuard<'a, State>,
+        timeout: Option<Duration>,
+    ) -> MutexGuard<'a, State> {
+        st.waiters += 1;
+        let mut st = match timeout {
+            Some(t) => {
+                self.inner
+                    .cond
+                    .wait_timeout(st, t)
+                    .unwrap_or_else(|e| e.into_inner())
+                    .0
+            }
+            None => self.inner.cond.wait(st).unwrap_or_else(|e| e.into_inner()),
+        };
+        st.waiters -= 1;
+        st
     }
 
     fn lock(&self) -> MutexGuard<'_, State> {
@@ -588,12 +613,7 @@ impl Client {
                 self.close_connection(false);
                 return Err(Error::Timeout);
             }
-            st = self
-                .inner
-                .cond
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            st = self.wait(st, Some(deadline - now));
         }
     }
 
@@ -679,7 +699,7 @@ impl Client {
                     "the connection ended while waiting for room in the publish window".into(),
                 ));
             }
-            st = self.inner.cond.wait(st).unwrap_or_else(|e| e.into_inner());
+            st = self.wait(st, None);
         }
         self.publish_locked(&mut st, msg, op, 0)
     }
@@ -819,12 +839,7 @@ impl Client {
                 );
                 return Err(Error::Timeout);
             }
-            st = self
-                .inner
-                .cond
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            st = self.wait(st, Some(deadline - now));
         }
     }
 
@@ -845,12 +860,7 @@ impl Client {
             if now >= deadline {
                 return Err(Error::Timeout);
             }
-            st = self
-                .inner
-                .cond
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            st = self.wait(st, Some(deadline - now));
         }
     }
 
@@ -887,12 +897,7 @@ impl Client {
             if now >= deadline {
                 return Err(Error::Timeout);
             }
-            st = self
-                .inner
-                .cond
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            st = self.wait(st, Some(deadline - now));
         }
     }
 
@@ -923,12 +928,7 @@ impl Client {
             if now >= deadline {
                 return Ok(None);
             }
-            st = self
-                .inner
-                .cond
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            st = self.wait(st, Some(deadline - now));
         }
     }
 
@@ -957,12 +957,7 @@ impl Client {
             if now >= deadline {
                 break;
             }
-            st = self
-                .inner
-                .cond
-                .wait_timeout(st, deadline - now)
-                .unwrap_or_else(|e| e.into_inner())
-                .0;
+            st = self.wait(st, Some(deadline - now));
         }
         st.connected = false;
         if st.conn.is_some() {
@@ -1154,8 +1149,11 @@ impl ConnDriver {
             return None;
         }
         let deadline = st.session.poll_timeout();
+        let wake = st.waiters > 0;
         drop(st);
-        client.inner.cond.notify_all();
+        if wake {
+            client.inner.cond.notify_all();
+        }
         deadline
     }
 }
