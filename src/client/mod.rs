@@ -313,6 +313,10 @@ struct State {
     wants_connection: bool,
     /// Threads blocked in [`Client::wait`].
     waiters: usize,
+    /// Publishes are written by the engine thread, batched, instead of by the caller.
+    deferred_writes: bool,
+    /// A flush has been asked of the engine and not done yet.
+    flush_scheduled: bool,
     /// See [`ConnectOptions::publish_window`].
     publish_window: usize,
     /// The server sent DISCONNECT on the current connection.
@@ -368,6 +372,8 @@ impl Client {
                 ever_connected: false,
                 wants_connection: false,
                 waiters: 0,
+                deferred_writes: false,
+                flush_scheduled: false,
                 publish_window: 0,
                 server_disconnected: false,
                 clean: true,
@@ -648,6 +654,12 @@ impl Client {
         self.lock().wants_connection = wants;
     }
 
+    /// Async API: let the engine thread write publishes, so that a burst of sends leaves
+    /// in few writes (the caller's thread only appends and, once, wakes the engine).
+    pub fn set_deferred_writes(&self, on: bool) {
+        self.lock().deferred_writes = on;
+    }
+
     /// Publishes buffered while disconnected.
     pub fn offline_len(&self) -> usize {
         self.lock().offline.len()
@@ -730,7 +742,7 @@ impl Client {
         if id != 0 {
             st.ops.insert(id, (op, qos));
         }
-        self.flush_locked(st);
+        self.flush_soon(st);
         if let (Some(op), 0) = (op, id) {
             if let Some(l) = st.listener.clone() {
                 self.post(
@@ -990,6 +1002,20 @@ impl Client {
         self.inner.cond.notify_all();
     }
 
+    /// Write now, or with deferred writes have the engine write (one wake-up per burst).
+    fn flush_soon(&self, st: &mut State) {
+        if !st.deferred_writes {
+            return self.flush_locked(st);
+        }
+        if st.flush_scheduled {
+            return;
+        }
+        if let Some(conn) = st.conn.as_ref() {
+            st.flush_scheduled = true;
+            self.inner.engine.flush(conn.token);
+        }
+    }
+
     fn flush_locked(&self, st: &mut State) {
         let now = Instant::now();
         if let Err(e) = pump_write(st, now) {
@@ -1102,6 +1128,7 @@ fn trace_topic(t: &str) -> String {
 
 /// Write what the session has pending until done or the socket would block.
 fn pump_write(st: &mut State, now: Instant) -> io::Result<()> {
+    st.flush_scheduled = false;
     let Some(conn) = st.conn.as_mut() else {
         return Ok(());
     };

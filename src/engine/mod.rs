@@ -31,6 +31,7 @@ enum Command {
     Add(usize, Arc<dyn Driver>, Option<Instant>),
     Remove(usize),
     Schedule(usize, Instant),
+    Flush(usize),
     Stop,
 }
 
@@ -148,6 +149,12 @@ impl EngineRef {
         self.send(Command::Schedule(token, at));
     }
 
+    /// Have the loop write the driver's pending output (a writable readiness call), so
+    /// that many sends in a row leave in one write.
+    pub fn flush(&self, token: usize) {
+        self.send(Command::Flush(token));
+    }
+
     fn send(&self, cmd: Command) {
         if self.tx.send(cmd).is_ok() {
             let _ = self.waker.wake();
@@ -245,6 +252,12 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
                     lp.entries.remove(&token);
                 }
                 Command::Schedule(token, at) => lp.set_deadline(token, Some(at)),
+                Command::Flush(token) => {
+                    if let Some(driver) = lp.entries.get(&token).map(|e| e.driver.clone()) {
+                        let next = driver.on_ready(false, true, Instant::now());
+                        lp.set_deadline(token, next);
+                    }
+                }
                 Command::Stop => return,
             }
         }

@@ -891,6 +891,7 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
             Err(e) => return trace_fail(F, err_code(&e), &format!("{e:?}")),
         };
         client.set_offline(offline);
+        client.set_deferred_writes(true);
         let listener = Arc::new(AsyncListener {
             cbs: Mutex::new(ClientCallbacks {
                 context: 0,
