@@ -317,6 +317,8 @@ struct State {
     deferred_writes: bool,
     /// A flush has been asked of the engine and not done yet.
     flush_scheduled: bool,
+    /// Tags of QoS 0 publishes to report done once the output is written (deferred writes).
+    written_ops: Vec<u64>,
     /// See [`ConnectOptions::publish_window`].
     publish_window: usize,
     /// The server sent DISCONNECT on the current connection.
@@ -374,6 +376,7 @@ impl Client {
                 waiters: 0,
                 deferred_writes: false,
                 flush_scheduled: false,
+                written_ops: Vec::new(),
                 publish_window: 0,
                 server_disconnected: false,
                 clean: true,
@@ -744,7 +747,10 @@ impl Client {
         }
         self.flush_soon(st);
         if let (Some(op), 0) = (op, id) {
-            if let Some(l) = st.listener.clone() {
+            if st.deferred_writes {
+                // Reported by the engine once written, with the others of the same burst.
+                st.written_ops.push(op);
+            } else if let Some(l) = st.listener.clone() {
                 self.post(
                     l,
                     Notice::OpDone {
@@ -1126,6 +1132,30 @@ fn trace_topic(t: &str) -> String {
     t.chars().take(40).collect()
 }
 
+/// QoS 0 publishes whose bytes have all gone to the socket: onSuccess for them.
+fn report_written(client: &Client, st: &mut State) {
+    if st.written_ops.is_empty() || !st.session.pending_output().is_empty() {
+        return;
+    }
+    let Some(l) = st.listener.clone() else {
+        st.written_ops.clear();
+        return;
+    };
+    for op in std::mem::take(&mut st.written_ops) {
+        client.post(
+            l.clone(),
+            Notice::OpDone {
+                op,
+                token: 0,
+                result: OpResult::Published {
+                    reason: 0,
+                    properties: Properties::default(),
+                },
+            },
+        );
+    }
+}
+
 /// Write what the session has pending until done or the socket would block.
 fn pump_write(st: &mut State, now: Instant) -> io::Result<()> {
     st.flush_scheduled = false;
@@ -1195,6 +1225,7 @@ impl Driver for ConnDriver {
                 read_and_handle(client, st, now)?;
                 pump_write(st, now).map_err(|e| format!("write failed: {e}"))?;
             }
+            report_written(client, st);
             Ok(())
         })
     }
