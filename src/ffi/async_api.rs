@@ -27,8 +27,8 @@ use crate::client::{
     OpResult, VersionChoice,
 };
 use crate::ffi::common::{
-    free_c_message, free_c_properties, malloc_token_array, message_to_c, read_will,
-    unknown_error_text,
+    free_c_message, free_c_properties, malloc_token_array, message_to_c, read_ssl_options,
+    read_will, unknown_error_text,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
@@ -1170,6 +1170,7 @@ unsafe fn read_async_connect(
         publish_window: 0,
         server_uris: Vec::new(),
         properties: Properties::default(),
+        tls: None,
     };
     let mut cbs = OpCallbacks {
         on_success: field!(o, onSuccess),
@@ -1211,6 +1212,9 @@ unsafe fn read_async_connect(
                     "TLS options on a library without TLS".into(),
                 ));
             }
+            // SAFETY: checked non-NULL with a known id and version; same layout as the
+            // sync struct.
+            opts.tls = Some(unsafe { read_ssl_options(ssl as *const MQTTClient_SSLOptions) });
         }
     }
     if ver >= 2 {

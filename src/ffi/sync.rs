@@ -24,7 +24,7 @@ use crate::client::{
 };
 use crate::ffi::common::{
     boxed_properties, free_c_message, free_c_properties, malloc_token_array, message_to_c,
-    read_will, unknown_error_text,
+    read_ssl_options, read_will, unknown_error_text,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
@@ -580,6 +580,7 @@ unsafe fn read_connect_options(
         publish_window: 0,
         server_uris: Vec::new(),
         properties: Properties::default(),
+        tls: None,
     };
     let will = field!(o, will);
     if !will.is_null() {
@@ -608,6 +609,8 @@ unsafe fn read_connect_options(
                     "SSLOptions struct_id/version".into(),
                 ));
             }
+            // SAFETY: checked non-NULL with a known id and version.
+            opts.tls = Some(unsafe { read_ssl_options(ssl) });
         }
     }
     if ver >= 2 {
