@@ -27,8 +27,8 @@ use crate::client::{
     OpResult, VersionChoice,
 };
 use crate::ffi::common::{
-    free_c_message, free_c_properties, malloc_token_array, message_to_c, read_ssl_options,
-    read_will, unknown_error_text,
+    free_c_message, free_c_properties, malloc_token_array, message_to_c, needs_ssl_options,
+    read_ssl_options, read_will, unknown_error_text,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
@@ -1326,6 +1326,9 @@ pub unsafe extern "C" fn MQTTAsync_connect(
             Ok(c) => c,
             Err((rc, why)) => return trace_fail(F, rc, &why),
         };
+        if needs_ssl_options(inner.client.server_uri(), &c.opts.tls) {
+            return trace_fail(F, MQTTASYNC_NULL_PARAMETER, "TLS URI but no SSL options");
+        }
         let want5 = matches!(c.opts.version, VersionChoice::Exact(ProtocolVersion::V5));
         if (c.cbs.on_success5.is_some() || c.cbs.on_failure5.is_some()) && !want5 {
             return trace_fail(

@@ -272,3 +272,13 @@ pub unsafe fn read_ssl_options(o: *const MQTTClient_SSLOptions) -> crate::net::t
     }
     t
 }
+
+/// Paho refuses a connect without SSL options (NULL_PARAMETER) when the client was created
+/// for a TLS URI, in the TLS libraries.
+pub fn needs_ssl_options(create_uri: &str, tls: &Option<crate::net::tls::TlsOptions>) -> bool {
+    cfg!(feature = "tls")
+        && tls.is_none()
+        && ["ssl://", "mqtts://", "wss://"]
+            .iter()
+            .any(|s| create_uri.starts_with(s))
+}

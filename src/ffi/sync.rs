@@ -24,7 +24,7 @@ use crate::client::{
 };
 use crate::ffi::common::{
     boxed_properties, free_c_message, free_c_properties, malloc_token_array, message_to_c,
-    read_ssl_options, read_will, unknown_error_text,
+    needs_ssl_options, read_ssl_options, read_will, unknown_error_text,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
@@ -745,6 +745,9 @@ pub unsafe extern "C" fn MQTTClient_connect(
             Ok(o) => o,
             Err((rc, why)) => return trace_fail(F, rc, &why),
         };
+        if needs_ssl_options(sc.client.server_uri(), &opts.tls) {
+            return trace_fail(F, MQTTCLIENT_NULL_PARAMETER, "TLS URI but no SSL options");
+        }
         if let Err(rc) = version_matches(sc, false) {
             return trace_fail(F, rc, "MQTT 5 client or options: use MQTTClient_connect5");
         }
@@ -788,6 +791,13 @@ pub unsafe extern "C" fn MQTTClient_connect5(
             Ok(o) => o,
             Err((rc, why)) => return response(trace_fail(F, rc, &why)),
         };
+        if needs_ssl_options(sc.client.server_uri(), &opts.tls) {
+            return response(trace_fail(
+                F,
+                MQTTCLIENT_NULL_PARAMETER,
+                "TLS URI but no SSL options",
+            ));
+        }
         if let Err(rc) = version_matches(sc, true) {
             return response(trace_fail(
                 F,

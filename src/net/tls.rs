@@ -146,9 +146,9 @@ mod imp {
                 None => PKey::private_key_from_pem_callback(&pem, |_| Ok(0)),
             }
             .map_err(|x| e(&format!("privateKey {key_file}"), x))?;
+            // Like SSL_CTX_use_PrivateKey_file in Paho: a key that does not match the
+            // certificate makes OpenSSL drop the certificate, and the server decides.
             b.set_private_key(&key)
-                .map_err(|x| e(&format!("privateKey {key_file}"), x))?;
-            b.check_private_key()
                 .map_err(|x| e(&format!("privateKey {key_file}"), x))?;
         }
         if opts.trust_store.is_some() || opts.ca_path.is_some() {
@@ -281,11 +281,10 @@ mod imp {
                 .peer_certificate()
                 .is_some_and(|c| host_matches(&c, host));
             if !ok {
-                return Err(fail(
-                    opts,
-                    "verify",
-                    &format!("the server certificate does not match host {host}"),
-                ));
+                // Paho reports this one to the trace only, not to ssl_error_cb.
+                let why = format!("the server certificate does not match host {host}");
+                trace::error(&format!("TLS verify: {why}"));
+                return Err(format!("TLS verify: {why}"));
             }
         }
         trace::protocol(&format!(
