@@ -1,7 +1,8 @@
 /*
  * Ours only: a refused TLS connect leaves a trace line (level ERROR) with OpenSSL's reason,
  * and ssl_error_cb gets OpenSSL's error lines: a server certificate from a CA we do not
- * trust, a missing CA file, and a host name that the certificate does not name.
+ * trust, a missing CA file, a host name that the certificate does not name, and the
+ * broker's alerts for a revoked certificate and for none.
  */
 // link: paho-mqtt3cs
 #define _POSIX_C_SOURCE 200809L
@@ -30,8 +31,8 @@ static int on_ssl_error(const char *str, size_t len, void *u)
     return 0;
 }
 
-static void expect(const char *name, const char *uri, const char *ca, int verify, const char *in_trace,
-                   const char *in_errcb)
+static void expect(const char *name, const char *uri, const char *ca, const char *crt, const char *key,
+                   int verify, const char *in_trace, const char *in_errcb)
 {
     MQTTClient c = NULL;
     MQTTClient_connectOptions o = MQTTClient_connectOptions_initializer;
@@ -40,6 +41,8 @@ static void expect(const char *name, const char *uri, const char *ca, int verify
     traced[0] = errlines[0] = 0;
     TU_EXPECT_RC(MQTTClient_create(&c, uri, tu_client_id("trace"), MQTTCLIENT_PERSISTENCE_NONE, NULL), 0);
     s.trustStore = ca;
+    s.keyStore = crt;
+    s.privateKey = key;
     s.verify = verify;
     s.ssl_error_cb = on_ssl_error;
     o.ssl = &s;
@@ -61,17 +64,24 @@ static void expect(const char *name, const char *uri, const char *ca, int verify
 
 int main(void)
 {
-    char other[1200], missing[1200], ca[1200];
+    char other[1200], missing[1200], ca[1200], crt[1200], key[1200];
     const char *dir = tu_env("MQTT_TEST_CERT_DIR");
     tu_watchdog(60);
     snprintf(other, sizeof other, "%s/other-CA.crt", dir);
     snprintf(missing, sizeof missing, "%s/nothere.crt", dir);
     snprintf(ca, sizeof ca, "%s/CA.crt", dir);
+    snprintf(crt, sizeof crt, "%s/revoked.crt", dir);
+    snprintf(key, sizeof key, "%s/revoked.key", dir);
     MQTTClient_setTraceLevel(MQTTCLIENT_TRACE_ERROR);
     MQTTClient_setTraceCallback(on_trace);
-    expect("untrusted server", tu_env("MQTT_TEST_TLS_URI"), other, 0, "certificate verify failed",
+    expect("untrusted server", tu_env("MQTT_TEST_TLS_URI"), other, NULL, NULL, 0, "certificate verify failed",
            "certificate verify failed");
-    expect("missing CA file", tu_env("MQTT_TEST_TLS_URI"), missing, 0, "such file", "such file");
-    expect("host name mismatch", tu_env("MQTT_TEST_TLS_NOMATCH_URI"), ca, 1, "does not match host", NULL);
+    expect("missing CA file", tu_env("MQTT_TEST_TLS_URI"), missing, NULL, NULL, 0, "such file", "such file");
+    expect("host name mismatch", tu_env("MQTT_TEST_TLS_NOMATCH_URI"), ca, NULL, NULL, 1, "does not match host",
+           NULL);
+    /* Refusals by the server arrive as TLS alerts once our side of the handshake is done. */
+    expect("revoked certificate", tu_env("MQTT_TEST_MTLS_URI"), ca, crt, key, 1, "alert certificate revoked", NULL);
+    expect("no client certificate", tu_env("MQTT_TEST_MTLS_URI"), ca, NULL, NULL, 1, "alert certificate required",
+           NULL);
     return 0;
 }

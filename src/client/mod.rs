@@ -274,7 +274,7 @@ impl Write for Transport {
         match self {
             Transport::Tcp(s) => s.write(buf),
             #[cfg(feature = "tls")]
-            Transport::Tls(s) => s.write(buf),
+            Transport::Tls(s) => net::tls::write(s, buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {

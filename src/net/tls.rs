@@ -72,7 +72,7 @@ impl fmt::Debug for TlsOptions {
 }
 
 #[cfg(feature = "tls")]
-pub use imp::{handshake, TlsStream};
+pub use imp::{handshake, write, TlsStream};
 
 #[cfg(feature = "tls")]
 mod imp {
@@ -146,8 +146,7 @@ mod imp {
                 None => PKey::private_key_from_pem_callback(&pem, |_| Ok(0)),
             }
             .map_err(|x| e(&format!("privateKey {key_file}"), x))?;
-            // Like SSL_CTX_use_PrivateKey_file in Paho: a key that does not match the
-            // certificate makes OpenSSL drop the certificate, and the server decides.
+            // OpenSSL refuses a key that does not match the certificate here.
             b.set_private_key(&key)
                 .map_err(|x| e(&format!("privateKey {key_file}"), x))?;
         }
@@ -192,6 +191,26 @@ mod imp {
                 &x,
             )
         })
+    }
+
+    /// Write; when the connection failed, add the TLS alert the server may have sent before
+    /// closing (a server that refuses our certificate under TLS 1.3 says why only after our
+    /// side of the handshake is done, so the first sign is a failed write).
+    pub fn write(s: &mut TlsStream, buf: &[u8]) -> std::io::Result<usize> {
+        use std::io::Write;
+        match s.write(buf) {
+            Err(e) if e.kind() != std::io::ErrorKind::WouldBlock => {
+                let mut scratch = [0u8; 256];
+                match s.ssl_read(&mut scratch) {
+                    Err(r) => match r.ssl_error() {
+                        Some(stack) => Err(std::io::Error::new(e.kind(), format!("{e}; {stack}"))),
+                        None => Err(e),
+                    },
+                    Ok(_) => Err(e),
+                }
+            }
+            r => r,
+        }
     }
 
     /// Wait until the socket is readable (or writable) or the deadline passes.
