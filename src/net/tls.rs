@@ -314,3 +314,64 @@ mod imp {
         Ok(s)
     }
 }
+
+#[cfg(all(test, feature = "tls"))]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
+    fn refused(opts: TlsOptions) -> (String, Vec<String>) {
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = lines.clone();
+        let opts = TlsOptions {
+            error_sink: Some(Arc::new(move |l: &str| {
+                sink.lock().unwrap().push(l.to_string())
+            })),
+            ..opts
+        };
+        // The context is built before any byte is sent: a listener that never answers is
+        // enough, and the handshake must not be reached.
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let s = std::net::TcpStream::connect(l.local_addr().unwrap()).unwrap();
+        s.set_nonblocking(true).unwrap();
+        let s = mio::net::TcpStream::from_std(s);
+        let deadline = Instant::now() + Duration::from_millis(200);
+        let err = match handshake(s, "localhost", &opts, deadline) {
+            Ok(_) => panic!("handshake succeeded"),
+            Err(e) => e,
+        };
+        let got = lines.lock().unwrap().clone();
+        (err, got)
+    }
+
+    #[test]
+    fn missing_ca_file_names_the_file_and_reaches_the_sink() {
+        let (err, lines) = refused(TlsOptions {
+            trust_store: Some("/nonexistent/ca.pem".into()),
+            server_cert_auth: true,
+            ..Default::default()
+        });
+        assert!(err.contains("/nonexistent/ca.pem"), "{err}");
+        assert!(!lines.is_empty());
+    }
+
+    #[test]
+    fn bad_cipher_list_is_refused() {
+        let (err, _) = refused(TlsOptions {
+            ciphers: Some("NO-SUCH-CIPHER".into()),
+            disable_default_trust_store: true,
+            ..Default::default()
+        });
+        assert!(err.contains("cipher"), "{err}");
+    }
+
+    #[test]
+    fn silent_server_times_out() {
+        let (err, _) = refused(TlsOptions {
+            disable_default_trust_store: true,
+            ..Default::default()
+        });
+        assert!(err.contains("timed out"), "{err}");
+    }
+}
