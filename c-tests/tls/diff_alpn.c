@@ -53,6 +53,7 @@ int main(void)
     int port = free_port(), rc;
     pid_t pid;
     FILE *f;
+    check_library();
     tu_watchdog(50);
     snprintf(crt, sizeof crt, "%s/server.crt", dir);
     snprintf(key, sizeof key, "%s/server.key", dir);

@@ -53,6 +53,7 @@ static int try_tls(const char *name, const char *uri, const char *ca, const char
 
 int main(void)
 {
+    check_library_async();
     tu_watchdog(90);
     snprintf(certs, sizeof certs, "%s", tu_env("MQTT_TEST_CERT_DIR"));
     const char *mtls = tu_env("MQTT_TEST_MTLS_URI");

@@ -11,6 +11,7 @@
 int main(void)
 {
     const char *uris[] = {"ssl://localhost:8883", "mqtts://localhost", "wss://localhost:443", "tcp://localhost:1883"};
+    check_library();
     for (size_t i = 0; i < sizeof uris / sizeof uris[0]; i++) {
         MQTTClient c = NULL;
         int rc = MQTTClient_create(&c, uris[i], "nontls", MQTTCLIENT_PERSISTENCE_NONE, NULL);

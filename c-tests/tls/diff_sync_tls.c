@@ -115,6 +115,7 @@ static int try_tls(const char *name, const char *uri, const tls_case *t, MQTTCli
 
 int main(void)
 {
+    check_library();
     tu_watchdog(120);
     snprintf(certs, sizeof certs, "%s", tu_env("MQTT_TEST_CERT_DIR"));
     const char *mtls = tu_env("MQTT_TEST_MTLS_URI");

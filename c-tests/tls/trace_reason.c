@@ -66,6 +66,7 @@ int main(void)
 {
     char other[1200], missing[1200], ca[1200], crt[1200], key[1200];
     const char *dir = tu_env("MQTT_TEST_CERT_DIR");
+    check_library();
     tu_watchdog(60);
     snprintf(other, sizeof other, "%s/other-CA.crt", dir);
     snprintf(missing, sizeof missing, "%s/nothere.crt", dir);
