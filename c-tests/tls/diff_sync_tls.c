@@ -194,5 +194,28 @@ int main(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         try_tls(cases[i].name, cases[i].uri, &cases[i].t, NULL);
+
+    /* Older SSL option structs: `verify` and `CApath` exist from version 2 on, so a version 1
+     * struct with verify set (and CApath pointing at junk) connects despite the host name. */
+    for (int v = 0; v <= 5; v++) {
+        MQTTClient c = open_client(nomatch, "sslver");
+        MQTTClient_connectOptions o = MQTTClient_connectOptions_initializer5;
+        MQTTClient_SSLOptions s = MQTTClient_SSLOptions_initializer;
+        MQTTResponse r;
+        o.cleanstart = 1;
+        o.connectTimeout = 5;
+        s.struct_version = v;
+        s.trustStore = cert("CA.crt");
+        s.verify = 1;
+        if (v < 2)
+            s.CApath = (const char *)"\x01junk";
+        o.ssl = &s;
+        r = MQTTClient_connect5(c, &o, NULL, NULL);
+        printf("SSL options version %d, verify 1, host mismatch: %d\n", v, r.reasonCode);
+        MQTTResponse_free(r);
+        if (MQTTClient_isConnected(c))
+            MQTTClient_disconnect5(c, 1000, MQTTREASONCODE_SUCCESS, NULL);
+        MQTTClient_destroy(&c);
+    }
     return 0;
 }
