@@ -229,7 +229,7 @@ impl Transport {
         match self {
             Transport::Tcp(s) => s,
             #[cfg(feature = "tls")]
-            Transport::Tls(s) => s.get_mut(),
+            Transport::Tls(s) => net::tls::tcp(s),
         }
     }
 
@@ -264,7 +264,7 @@ impl Read for Transport {
         match self {
             Transport::Tcp(s) => s.read(buf),
             #[cfg(feature = "tls")]
-            Transport::Tls(s) => s.read(buf),
+            Transport::Tls(s) => net::tls::read(s, buf),
         }
     }
 }
