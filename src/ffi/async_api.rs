@@ -702,7 +702,29 @@ static VERSION_INFO: VersionInfo = VersionInfo([
 /// Name/value pairs describing this library.
 #[no_mangle]
 pub extern "C" fn MQTTAsync_getVersionInfo() -> *mut MQTTAsync_nameValue {
-    VERSION_INFO.0.as_ptr() as *mut MQTTAsync_nameValue
+    // The TLS library also names the OpenSSL it runs on, as Paho's does.
+    #[cfg(feature = "tls")]
+    {
+        struct WithTls(Vec<MQTTAsync_nameValue>);
+        // SAFETY: pointers to static strings only.
+        unsafe impl Sync for WithTls {}
+        // SAFETY: as above.
+        unsafe impl Send for WithTls {}
+        static WITH_TLS: std::sync::OnceLock<WithTls> = std::sync::OnceLock::new();
+        let v = WITH_TLS.get_or_init(|| {
+            let mut v: Vec<MQTTAsync_nameValue> = VERSION_INFO.0[..3].to_vec();
+            for (name, value) in crate::net::tls::version_info() {
+                v.push(MQTTAsync_nameValue { name, value });
+            }
+            v.push(VERSION_INFO.0[3]);
+            WithTls(v)
+        });
+        v.0.as_ptr() as *mut MQTTAsync_nameValue
+    }
+    #[cfg(not(feature = "tls"))]
+    {
+        VERSION_INFO.0.as_ptr() as *mut MQTTAsync_nameValue
+    }
 }
 
 /// A message for a return code.

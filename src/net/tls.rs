@@ -72,7 +72,7 @@ impl fmt::Debug for TlsOptions {
 }
 
 #[cfg(feature = "tls")]
-pub use imp::{handshake, read, tcp, write, TlsStream};
+pub use imp::{handshake, read, tcp, version_info, write, TlsStream};
 
 #[cfg(feature = "tls")]
 mod imp {
@@ -86,6 +86,24 @@ mod imp {
     };
     use std::os::fd::AsRawFd;
     use std::time::Instant;
+
+    /// The OpenSSL entries Paho's TLS libraries add to getVersionInfo: (name, value) as
+    /// static C strings.
+    pub fn version_info() -> Vec<(*const std::ffi::c_char, *const std::ffi::c_char)> {
+        let names = [
+            (c"OpenSSL version", openssl_sys::OPENSSL_VERSION),
+            (c"OpenSSL flags", openssl_sys::OPENSSL_CFLAGS),
+            (c"OpenSSL build timestamp", openssl_sys::OPENSSL_BUILT_ON),
+            (c"OpenSSL platform", openssl_sys::OPENSSL_PLATFORM),
+            (c"OpenSSL directory", openssl_sys::OPENSSL_DIR),
+        ];
+        openssl_sys::init();
+        names
+            .iter()
+            // SAFETY: OpenSSL_version returns a static string for each of these keys.
+            .map(|(n, k)| (n.as_ptr(), unsafe { openssl_sys::OpenSSL_version(*k) }))
+            .collect()
+    }
 
     /// An established TLS connection over the engine's non-blocking socket.
     pub type TlsStream = SslStream<Socket>;
