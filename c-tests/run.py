@@ -9,6 +9,8 @@ What it runs (names are paths under c-tests/ without the extension, e.g. diff/pu
                        Debian's Paho; both must exit 0 and print the same stdout.
   c-tests/sync/*.c     run once against our library; exit 0 = pass.
   c-tests/async/*.c    the same, linked with paho-mqtt3a by default.
+  c-tests/tls/*.c      TLS tests, linked with paho-mqtt3cs by default: diff_*.c are
+                       differential (as c-tests/diff), the others run against ours only.
   c-tests/*/test_*.sh  executable scripts; exit 0 = pass, 77 = skipped.
 
 Each test program gets --timeout seconds (default 60) unless its file has a line
@@ -31,6 +33,16 @@ Environment given to every test:
   MQTT_TEST_TOPIC_PREFIX                                 unique per run of a test program
   MQTT_TEST_EXPECT                                       ours | paho (C tests): which library
   MQTT_TEST_BROKER_LOG, MQTT_TEST_TMPDIR                 broker log; a scratch dir per test
+  MQTT_TEST_CERT_DIR                                     CA, certificates, keys and CRL made by
+                                                         c-tests/tls/make_certs.sh (see there)
+  MQTT_TEST_TLS_URI                                      TLS, server cert only (ssl://localhost)
+  MQTT_TEST_MTLS_URI                                     mutual TLS: client cert required,
+                                                         its CN is the user name, CRL checked
+  MQTT_TEST_TLS_NOMATCH_URI                              TLS whose server cert names only
+                                                         mqtt.example.com (ssl://127.0.0.1)
+  MQTT_TEST_PSK_URI, MQTT_TEST_PSK_IDENTITY,
+  MQTT_TEST_PSK_KEY                                      TLS-PSK listener, its identity and hex key
+  (MQTT_TEST_*_PORT as well for each of these)
   REPO_ROOT, OUR_LIBDIR, OUR_INCLUDEDIR, PAHO_LIBDIR
 
 `--serve` starts the broker only, prints those variables as `export` lines and waits: handy
@@ -62,7 +74,9 @@ GUIDE_USER = "your-username"
 GUIDE_PASSWORD = "your-password"
 LIBRARIES = ("paho-mqtt3c", "paho-mqtt3cs", "paho-mqtt3a", "paho-mqtt3as")
 # The library a C test is linked with when it names none, by directory.
-DEFAULT_LINK = {"async": "paho-mqtt3a"}
+DEFAULT_LINK = {"async": "paho-mqtt3a", "tls": "paho-mqtt3cs"}
+PSK_IDENTITY = "device-psk"
+PSK_KEY = "00112233445566778899aabbccddeeff"
 SKIP_EXIT = 77
 
 
@@ -117,8 +131,9 @@ class Broker:
         b.start(); ...; b.stop()
     """
 
-    def __init__(self, workdir, listeners, users=None):
+    def __init__(self, workdir, listeners, users=None, certdir=""):
         self.workdir = workdir
+        self.certdir = certdir
         self.listeners = {l.name: l for l in listeners}
         self.users = dict(users or {})
         self.proc = None
@@ -214,17 +229,50 @@ class Broker:
         return text
 
 
-def default_broker(workdir):
-    """The broker every test gets: anonymous, password-protected (the guide's user), and
-    anonymous on IPv6 loopback when the machine has it."""
+def make_certs(certdir):
+    """The TLS material of c-tests/tls/make_certs.sh, made once per run."""
+    r = subprocess.run([os.path.join(CTESTS, "tls", "make_certs.sh"), certdir],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        raise SystemExit("run.py: make_certs.sh failed:\n" + r.stdout)
+    return certdir
+
+
+def tls_listeners(workdir, certdir):
+    """TLS, mutual TLS (with the CRL), a server cert that does not name 127.0.0.1, and PSK."""
+    c = lambda name: os.path.join(certdir, name)
+    server = ["cafile " + c("CA.crt"), "certfile " + c("server.crt"),
+              "keyfile " + c("server.key")]
+    psk_file = os.path.join(workdir, "psk")
+    os.makedirs(workdir, exist_ok=True)
+    with open(psk_file, "w") as f:
+        f.write("%s:%s\n" % (PSK_IDENTITY, PSK_KEY))
+    return [
+        Listener("tls", "127.0.0.1", ["allow_anonymous true"] + server),
+        Listener("mtls", "127.0.0.1", ["allow_anonymous true"] + server + [
+            "require_certificate true", "use_identity_as_username true",
+            "crlfile " + c("crl.pem")]),
+        Listener("tlsnomatch", "127.0.0.1", [
+            "allow_anonymous true", "cafile " + c("CA.crt"), "certfile " + c("nomatch.crt"),
+            "keyfile " + c("nomatch.key")]),
+        Listener("psk", "127.0.0.1", [
+            "allow_anonymous true", "psk_hint paho-tests", "psk_file " + psk_file,
+            "use_identity_as_username true"]),
+    ]
+
+
+def default_broker(workdir, certdir):
+    """The broker every test gets: anonymous, password-protected (the guide's user),
+    anonymous on IPv6 loopback when the machine has it, and the TLS listeners."""
     listeners = [
         Listener("plain", "127.0.0.1", ["allow_anonymous true"]),
         Listener("auth", "127.0.0.1",
                  ["allow_anonymous false", "password_file %s" % os.path.join(workdir, "passwd")]),
-    ]
+    ] + tls_listeners(workdir, certdir)
     if ipv6_loopback_works():
         listeners.append(Listener("ipv6", "::1", ["allow_anonymous true"]))
-    return Broker(workdir, listeners, users={GUIDE_USER: GUIDE_PASSWORD})
+    return Broker(workdir, listeners, users={GUIDE_USER: GUIDE_PASSWORD}, certdir=certdir)
 
 
 def broker_env(broker):
@@ -240,6 +288,17 @@ def broker_env(broker):
         "MQTT_TEST_PASSWORD": GUIDE_PASSWORD,
         "MQTT_TEST_URI6": ipv6.uri() if ipv6 else "",
         "MQTT_TEST_BROKER_LOG": broker.logfile,
+        "MQTT_TEST_CERT_DIR": broker.certdir,
+        "MQTT_TEST_TLS_URI": broker["tls"].uri("ssl").replace("127.0.0.1", "localhost"),
+        "MQTT_TEST_TLS_PORT": str(broker["tls"].port),
+        "MQTT_TEST_MTLS_URI": broker["mtls"].uri("ssl").replace("127.0.0.1", "localhost"),
+        "MQTT_TEST_MTLS_PORT": str(broker["mtls"].port),
+        "MQTT_TEST_TLS_NOMATCH_URI": broker["tlsnomatch"].uri("ssl"),
+        "MQTT_TEST_TLS_NOMATCH_PORT": str(broker["tlsnomatch"].port),
+        "MQTT_TEST_PSK_URI": broker["psk"].uri("ssl"),
+        "MQTT_TEST_PSK_PORT": str(broker["psk"].port),
+        "MQTT_TEST_PSK_IDENTITY": PSK_IDENTITY,
+        "MQTT_TEST_PSK_KEY": PSK_KEY,
     }
 
 
@@ -303,12 +362,13 @@ class Test:
 
 def discover():
     tests = []
-    for kind, sub in (("diff", "diff"), ("run", "sync"), ("run", "async")):
+    for kind, sub in (("diff", "diff"), ("run", "sync"), ("run", "async"), ("run", "tls")):
         d = os.path.join(CTESTS, sub)
         if os.path.isdir(d):
             for f in sorted(os.listdir(d)):
                 if f.endswith(".c"):
-                    tests.append(Test("%s/%s" % (sub, f[:-2]), kind, os.path.join(d, f)))
+                    k = "diff" if sub == "tls" and f.startswith("diff_") else kind
+                    tests.append(Test("%s/%s" % (sub, f[:-2]), k, os.path.join(d, f)))
     for sub in sorted(os.listdir(CTESTS)):
         d = os.path.join(CTESTS, sub)
         if not os.path.isdir(d):
@@ -636,7 +696,8 @@ def on_sigterm(signum, frame):
 
 
 def serve(args, workdir):
-    broker = default_broker(os.path.join(workdir, "broker")).start()
+    broker = default_broker(os.path.join(workdir, "broker"),
+                            make_certs(os.path.join(workdir, "certs"))).start()
     try:
         text = "".join("export %s='%s'\n" % kv for kv in sorted(broker_env(broker).items()))
         sys.stdout.write(text)
@@ -693,7 +754,8 @@ def main(argv):
         else:
             libdir, includedir = stage_libraries(args)
 
-        broker = default_broker(os.path.join(workdir, "broker")).start()
+        broker = default_broker(os.path.join(workdir, "broker"),
+                                make_certs(os.path.join(workdir, "certs"))).start()
         env = dict(os.environ)
         env.pop("LD_LIBRARY_PATH", None)
         env.update(broker_env(broker))

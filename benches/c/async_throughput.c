@@ -293,6 +293,12 @@ static MQTTAsync start_client(const char *tag, int qos)
 	}
 	opts.keepAliveInterval = 60;
 	opts.context = "connect";
+	/* ssl:// (link with paho-mqtt3as): the CA file from BENCH_TLS_CAFILE. */
+	MQTTAsync_SSLOptions ssl = MQTTAsync_SSLOptions_initializer;
+	if (strncmp(uri, "ssl://", 6) == 0) {
+		ssl.trustStore = getenv("BENCH_TLS_CAFILE");
+		opts.ssl = &ssl;
+	}
 	rc = MQTTAsync_connect(c, &opts);
 	if (rc != MQTTASYNC_SUCCESS) {
 		fprintf(stderr, "async_throughput: connect %s: %d %s\n", uri, rc, MQTTAsync_strerror(rc));

@@ -140,6 +140,12 @@ static void connect_client(MQTTClient c)
 
 	opts.keepAliveInterval = 60;
 	opts.cleansession = 1;
+	/* ssl:// (link with paho-mqtt3cs): the CA file from BENCH_TLS_CAFILE. */
+	MQTTClient_SSLOptions ssl = MQTTClient_SSLOptions_initializer;
+	if (strncmp(uri, "ssl://", 6) == 0) {
+		ssl.trustStore = getenv("BENCH_TLS_CAFILE");
+		opts.ssl = &ssl;
+	}
 	rc = MQTTClient_connect(c, &opts);
 	if (rc != MQTTCLIENT_SUCCESS) {
 		fprintf(stderr, "sync_latency: connect to %s: %d %s\n", uri, rc,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# timeout: 300
 # Builds the crate once per Paho library (3c = sync, 3a = async, 3cs = sync+tls,
 # 3as = async+tls) and compares its exported functions with Debian's twin
 # (nm -D --defined-only, less Paho's internal Heap_/Thread_ helpers): nothing missing,

@@ -57,6 +57,8 @@ pub struct ConnectOptions {
     pub server_uris: Vec<String>,
     /// MQTT 5 CONNECT properties.
     pub properties: Properties<'static>,
+    /// TLS settings for `ssl://` URIs (Paho's SSL options; defaults when the caller gave none).
+    pub tls: Option<net::tls::TlsOptions>,
 }
 
 /// What a successful connect reports.
@@ -218,12 +220,16 @@ pub struct AckResult {
 
 enum Transport {
     Tcp(mio::net::TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<net::tls::TlsStream>),
 }
 
 impl Transport {
     fn source(&mut self) -> &mut mio::net::TcpStream {
         match self {
             Transport::Tcp(s) => s,
+            #[cfg(feature = "tls")]
+            Transport::Tls(s) => net::tls::tcp(s),
         }
     }
 
@@ -235,6 +241,8 @@ impl Transport {
             use std::os::fd::AsRawFd;
             let fd = match self {
                 Transport::Tcp(s) => s.as_raw_fd(),
+                #[cfg(feature = "tls")]
+                Transport::Tls(s) => s.get_ref().as_raw_fd(),
             };
             let one: libc::c_int = 1;
             // SAFETY: a valid socket and a c_int option value of the right size.
@@ -255,6 +263,8 @@ impl Read for Transport {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         match self {
             Transport::Tcp(s) => s.read(buf),
+            #[cfg(feature = "tls")]
+            Transport::Tls(s) => net::tls::read(s, buf),
         }
     }
 }
@@ -263,6 +273,8 @@ impl Write for Transport {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Transport::Tcp(s) => s.write(buf),
+            #[cfg(feature = "tls")]
+            Transport::Tls(s) => net::tls::write(s, buf),
         }
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -498,7 +510,11 @@ impl Client {
         })?;
         match ep.scheme {
             Scheme::Tcp => {}
-            Scheme::Ssl | Scheme::Wss => return Err(Error::SslNotSupported),
+            #[cfg(feature = "tls")]
+            Scheme::Ssl => {}
+            #[cfg(not(feature = "tls"))]
+            Scheme::Ssl => return Err(Error::SslNotSupported),
+            Scheme::Wss => return Err(Error::SslNotSupported),
             Scheme::Ws | Scheme::Unix => {
                 return Err(Error::Failure(format!(
                     "{uri}: transport not supported yet"
@@ -515,13 +531,29 @@ impl Client {
                 ep.host, ep.port
             ))
         })?;
-        let mut stream = mio::net::TcpStream::from_std(stream);
+        let stream = mio::net::TcpStream::from_std(stream);
+        let mut transport = match ep.scheme {
+            #[cfg(feature = "tls")]
+            Scheme::Ssl => {
+                let defaults = net::tls::TlsOptions {
+                    server_cert_auth: true,
+                    ..Default::default()
+                };
+                let tls = opts.tls.as_ref().unwrap_or(&defaults);
+                // The handshake completes before the engine sees the socket, so no MQTT
+                // byte can go out unencrypted.
+                let s =
+                    net::tls::handshake(stream, &ep.host, tls, deadline).map_err(Error::Failure)?;
+                Transport::Tls(Box::new(s))
+            }
+            _ => Transport::Tcp(stream),
+        };
         let token = self.inner.engine.new_token();
         self.inner
             .engine
             .registry()
             .register(
-                &mut stream,
+                transport.source(),
                 mio::Token(token),
                 mio::Interest::READABLE | mio::Interest::WRITABLE,
             )
@@ -564,7 +596,7 @@ impl Client {
             st.clean = opts.clean;
             st.publish_window = opts.publish_window;
             st.conn = Some(Conn {
-                transport: Transport::Tcp(stream),
+                transport,
                 token,
                 read_buf: Vec::new(),
             });

@@ -27,8 +27,8 @@ use crate::client::{
     OpResult, VersionChoice,
 };
 use crate::ffi::common::{
-    free_c_message, free_c_properties, malloc_token_array, message_to_c, read_will,
-    take_back_message, unknown_error_text,
+    free_c_message, free_c_properties, malloc_token_array, message_to_c, needs_ssl_options,
+    read_ssl_options, read_will, take_back_message, unknown_error_text,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
@@ -702,7 +702,29 @@ static VERSION_INFO: VersionInfo = VersionInfo([
 /// Name/value pairs describing this library.
 #[no_mangle]
 pub extern "C" fn MQTTAsync_getVersionInfo() -> *mut MQTTAsync_nameValue {
-    VERSION_INFO.0.as_ptr() as *mut MQTTAsync_nameValue
+    // The TLS library also names the OpenSSL it runs on, as Paho's does.
+    #[cfg(feature = "tls")]
+    {
+        struct WithTls(Vec<MQTTAsync_nameValue>);
+        // SAFETY: pointers to static strings only.
+        unsafe impl Sync for WithTls {}
+        // SAFETY: as above.
+        unsafe impl Send for WithTls {}
+        static WITH_TLS: std::sync::OnceLock<WithTls> = std::sync::OnceLock::new();
+        let v = WITH_TLS.get_or_init(|| {
+            let mut v: Vec<MQTTAsync_nameValue> = VERSION_INFO.0[..3].to_vec();
+            for (name, value) in crate::net::tls::version_info() {
+                v.push(MQTTAsync_nameValue { name, value });
+            }
+            v.push(VERSION_INFO.0[3]);
+            WithTls(v)
+        });
+        v.0.as_ptr() as *mut MQTTAsync_nameValue
+    }
+    #[cfg(not(feature = "tls"))]
+    {
+        VERSION_INFO.0.as_ptr() as *mut MQTTAsync_nameValue
+    }
 }
 
 /// A message for a return code.
@@ -1171,6 +1193,7 @@ unsafe fn read_async_connect(
         publish_window: 0,
         server_uris: Vec::new(),
         properties: Properties::default(),
+        tls: None,
     };
     let mut cbs = OpCallbacks {
         on_success: field!(o, onSuccess),
@@ -1212,6 +1235,9 @@ unsafe fn read_async_connect(
                     "TLS options on a library without TLS".into(),
                 ));
             }
+            // SAFETY: checked non-NULL with a known id and version; same layout as the
+            // sync struct.
+            opts.tls = Some(unsafe { read_ssl_options(ssl as *const MQTTClient_SSLOptions) });
         }
     }
     if ver >= 2 {
@@ -1323,6 +1349,9 @@ pub unsafe extern "C" fn MQTTAsync_connect(
             Ok(c) => c,
             Err((rc, why)) => return trace_fail(F, rc, &why),
         };
+        if needs_ssl_options(inner.client.server_uri(), &c.opts.tls) {
+            return trace_fail(F, MQTTASYNC_NULL_PARAMETER, "TLS URI but no SSL options");
+        }
         let want5 = matches!(c.opts.version, VersionChoice::Exact(ProtocolVersion::V5));
         if (c.cbs.on_success5.is_some() || c.cbs.on_failure5.is_some()) && !want5 {
             return trace_fail(

@@ -203,3 +203,106 @@ pub fn unknown_error_text(code: c_int) -> *const std::ffi::c_char {
         p
     })
 }
+
+// ------------------------------------------------------------------------------------------
+// TLS options
+// ------------------------------------------------------------------------------------------
+
+/// A C string option as an owned string; NULL is unset.
+///
+/// # Safety
+/// `p` is NULL or a NUL-terminated string.
+unsafe fn opt_string(p: *const std::ffi::c_char) -> Option<String> {
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: the caller's C string.
+    Some(
+        unsafe { std::ffi::CStr::from_ptr(p) }
+            .to_string_lossy()
+            .into_owned(),
+    )
+}
+
+/// Read the caller's SSL options (both APIs share the layout), no field beyond its
+/// struct_version. The struct id and version were checked by the caller.
+///
+/// # Safety
+/// `o` is non-NULL and valid for its declared version.
+pub unsafe fn read_ssl_options(o: *const MQTTClient_SSLOptions) -> crate::net::tls::TlsOptions {
+    use crate::net::tls::TlsOptions;
+    use std::sync::Arc;
+    let ver = field!(o, struct_version);
+    // SAFETY (all opt_string calls below): C strings from the caller's struct.
+    let mut t = unsafe {
+        TlsOptions {
+            trust_store: opt_string(field!(o, trustStore)),
+            key_store: opt_string(field!(o, keyStore)),
+            private_key: opt_string(field!(o, privateKey)),
+            private_key_password: opt_string(field!(o, privateKeyPassword)).map(|s| s.into_bytes()),
+            ciphers: opt_string(field!(o, enabledCipherSuites)),
+            server_cert_auth: field!(o, enableServerCertAuth) != 0,
+            ..Default::default()
+        }
+    };
+    if ver >= 1 {
+        t.ssl_version = field!(o, sslVersion);
+    }
+    if ver >= 2 {
+        t.verify_host = field!(o, verify) != 0;
+        // SAFETY: as above.
+        t.ca_path = unsafe { opt_string(field!(o, CApath)) };
+    }
+    if ver >= 3 {
+        if let Some(cb) = field!(o, ssl_error_cb) {
+            let ctx = field!(o, ssl_error_context) as usize;
+            t.error_sink = Some(Arc::new(move |line: &str| {
+                let c = std::ffi::CString::new(line.replace('\0', " ")).unwrap_or_default();
+                // SAFETY: the application's callback with its own context.
+                unsafe { cb(c.as_ptr(), line.len(), ctx as *mut c_void) };
+            }));
+        }
+    }
+    if ver >= 4 {
+        if let Some(cb) = field!(o, ssl_psk_cb) {
+            let ctx = field!(o, ssl_psk_context) as usize;
+            t.psk = Some(Arc::new(
+                move |hint: Option<&[u8]>, id: &mut [u8], key: &mut [u8]| {
+                    let hint = hint.and_then(|h| std::ffi::CString::new(h).ok());
+                    // SAFETY: the application's callback, given buffers of the sizes we pass.
+                    let n = unsafe {
+                        cb(
+                            hint.as_ref().map_or(ptr::null(), |h| h.as_ptr()),
+                            id.as_mut_ptr() as *mut std::ffi::c_char,
+                            id.len() as std::ffi::c_uint,
+                            key.as_mut_ptr(),
+                            key.len() as std::ffi::c_uint,
+                            ctx as *mut c_void,
+                        )
+                    };
+                    (n as usize).min(key.len())
+                },
+            ));
+        }
+        t.disable_default_trust_store = field!(o, disableDefaultTrustStore) != 0;
+    }
+    if ver >= 5 {
+        let p = field!(o, protos);
+        let n = field!(o, protos_len);
+        if !p.is_null() && n > 0 {
+            // SAFETY: the caller's buffer of protos_len bytes.
+            t.alpn = Some(unsafe { std::slice::from_raw_parts(p, n as usize) }.to_vec());
+        }
+    }
+    t
+}
+
+/// Paho refuses a connect without SSL options (NULL_PARAMETER) when the client was created
+/// for a TLS URI, in the TLS libraries.
+pub fn needs_ssl_options(create_uri: &str, tls: &Option<crate::net::tls::TlsOptions>) -> bool {
+    cfg!(feature = "tls")
+        && tls.is_none()
+        && ["ssl://", "mqtts://", "wss://"]
+            .iter()
+            .any(|s| create_uri.starts_with(s))
+}

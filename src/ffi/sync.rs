@@ -24,7 +24,7 @@ use crate::client::{
 };
 use crate::ffi::common::{
     boxed_properties, free_c_message, free_c_properties, malloc_token_array, message_to_c,
-    read_will, take_back_message, unknown_error_text,
+    needs_ssl_options, read_ssl_options, read_will, take_back_message, unknown_error_text,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
@@ -237,7 +237,29 @@ static VERSION_INFO: VersionInfo = VersionInfo([
 /// Name/value pairs describing this library.
 #[no_mangle]
 pub extern "C" fn MQTTClient_getVersionInfo() -> *mut MQTTClient_nameValue {
-    VERSION_INFO.0.as_ptr() as *mut MQTTClient_nameValue
+    // The TLS library also names the OpenSSL it runs on, as Paho's does.
+    #[cfg(feature = "tls")]
+    {
+        struct WithTls(Vec<MQTTClient_nameValue>);
+        // SAFETY: pointers to static strings only.
+        unsafe impl Sync for WithTls {}
+        // SAFETY: as above.
+        unsafe impl Send for WithTls {}
+        static WITH_TLS: std::sync::OnceLock<WithTls> = std::sync::OnceLock::new();
+        let v = WITH_TLS.get_or_init(|| {
+            let mut v: Vec<MQTTClient_nameValue> = VERSION_INFO.0[..3].to_vec();
+            for (name, value) in crate::net::tls::version_info() {
+                v.push(MQTTClient_nameValue { name, value });
+            }
+            v.push(VERSION_INFO.0[3]);
+            WithTls(v)
+        });
+        v.0.as_ptr() as *mut MQTTClient_nameValue
+    }
+    #[cfg(not(feature = "tls"))]
+    {
+        VERSION_INFO.0.as_ptr() as *mut MQTTClient_nameValue
+    }
 }
 
 /// A message for a return code.
@@ -580,6 +602,7 @@ unsafe fn read_connect_options(
         publish_window: 0,
         server_uris: Vec::new(),
         properties: Properties::default(),
+        tls: None,
     };
     let will = field!(o, will);
     if !will.is_null() {
@@ -608,6 +631,8 @@ unsafe fn read_connect_options(
                     "SSLOptions struct_id/version".into(),
                 ));
             }
+            // SAFETY: checked non-NULL with a known id and version.
+            opts.tls = Some(unsafe { read_ssl_options(ssl) });
         }
     }
     if ver >= 2 {
@@ -742,6 +767,9 @@ pub unsafe extern "C" fn MQTTClient_connect(
             Ok(o) => o,
             Err((rc, why)) => return trace_fail(F, rc, &why),
         };
+        if needs_ssl_options(sc.client.server_uri(), &opts.tls) {
+            return trace_fail(F, MQTTCLIENT_NULL_PARAMETER, "TLS URI but no SSL options");
+        }
         if let Err(rc) = version_matches(sc, false) {
             return trace_fail(F, rc, "MQTT 5 client or options: use MQTTClient_connect5");
         }
@@ -785,6 +813,13 @@ pub unsafe extern "C" fn MQTTClient_connect5(
             Ok(o) => o,
             Err((rc, why)) => return response(trace_fail(F, rc, &why)),
         };
+        if needs_ssl_options(sc.client.server_uri(), &opts.tls) {
+            return response(trace_fail(
+                F,
+                MQTTCLIENT_NULL_PARAMETER,
+                "TLS URI but no SSL options",
+            ));
+        }
         if let Err(rc) = version_matches(sc, true) {
             return response(trace_fail(
                 F,

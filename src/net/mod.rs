@@ -1,5 +1,7 @@
 //! Server URIs and opening transports.
 
+pub mod tls;
+
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
