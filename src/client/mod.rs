@@ -4,6 +4,7 @@
 
 pub mod dispatch;
 pub mod mem;
+mod ptrace;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -13,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::{Driver, EngineRef};
 use crate::net::{self, Endpoint, Scheme};
-use crate::protocol::{self, Connect, LastWill, Packet, Properties, ProtocolVersion, Publish, QoS};
+use crate::protocol::{self, Connect, LastWill, Properties, ProtocolVersion, Publish, QoS};
 use crate::session::{ConnState, Event, Session, SessionConfig, SessionError};
 use crate::trace;
 use dispatch::SerialQueue;
@@ -235,6 +236,15 @@ impl Transport {
 
     /// Acknowledge at once what we just read. Linux delays ACKs; a broker that holds back
     /// its next packet until the previous one is acknowledged (Nagle) then waits ~40 ms.
+    fn fd(&self) -> i32 {
+        use std::os::fd::AsRawFd;
+        match self {
+            Transport::Tcp(s) => s.as_raw_fd(),
+            #[cfg(feature = "tls")]
+            Transport::Tls(s) => s.get_ref().as_raw_fd(),
+        }
+    }
+
     fn quick_ack(&self) {
         #[cfg(target_os = "linux")]
         {
@@ -331,6 +341,10 @@ struct State {
     flush_scheduled: bool,
     /// Tags of QoS 0 publishes to report done once the output is written (deferred writes).
     written_ops: Vec<u64>,
+    /// Bytes at the start of the session's pending output already in the protocol trace.
+    traced: usize,
+    /// The client id, for trace lines written where only the state is at hand.
+    trace_id: String,
     /// See [`ConnectOptions::publish_window`].
     publish_window: usize,
     /// The server sent DISCONNECT on the current connection.
@@ -389,6 +403,8 @@ impl Client {
                 deferred_writes: false,
                 flush_scheduled: false,
                 written_ops: Vec::new(),
+                traced: 0,
+                trace_id: client_id.to_string(),
                 publish_window: 0,
                 server_disconnected: false,
                 clean: true,
@@ -600,10 +616,6 @@ impl Client {
                 token,
                 read_buf: Vec::new(),
             });
-            trace::protocol(&format!(
-                "{} -> CONNECT version {} clean {} keepalive {}",
-                self.inner.client_id, version as u8, opts.clean, opts.keep_alive
-            ));
         }
         let driver: Arc<dyn Driver> = Arc::new(ConnDriver {
             inner: self.inner.me.clone(),
@@ -758,22 +770,13 @@ impl Client {
         op: Option<u64>,
         reserved: u16,
     ) -> Result<u16, Error> {
-        let (qos, len) = (msg.qos as u8, msg.payload.len());
-        let topic_trace = if trace::enabled(trace::Level::Protocol) {
-            trace_topic(&msg.topic)
-        } else {
-            String::new()
-        };
+        let qos = msg.qos as u8;
         let id = if reserved != 0 {
             st.session.publish_reserved(msg, reserved, Instant::now())
         } else {
             st.session.publish(msg, Instant::now())
         }
         .map_err(session_err)?;
-        trace::protocol(&format!(
-            "{} -> PUBLISH msgid: {} qos: {} topic: {} payload len: {}",
-            self.inner.client_id, id, qos, topic_trace, len
-        ));
         if id != 0 {
             st.ops.insert(id, (op, qos));
         }
@@ -1012,7 +1015,6 @@ impl Client {
         st.connected = false;
         if st.conn.is_some() {
             st.session.disconnect(reason, properties, Instant::now());
-            trace::protocol(&format!("{} -> DISCONNECT (0)", self.inner.client_id));
             // Best effort: write what is pending directly; the socket is usually writable.
             self.flush_locked(&mut st);
         }
@@ -1160,10 +1162,6 @@ fn session_err(e: SessionError) -> Error {
     }
 }
 
-fn trace_topic(t: &str) -> String {
-    t.chars().take(40).collect()
-}
-
 /// QoS 0 publishes whose bytes have all gone to the socket: onSuccess for them.
 fn report_written(client: &Client, st: &mut State) {
     if st.written_ops.is_empty() || !st.session.pending_output().is_empty() {
@@ -1188,9 +1186,29 @@ fn report_written(client: &Client, st: &mut State) {
     }
 }
 
+/// Trace each packet of the pending output not traced yet (`State::traced` counts the bytes
+/// at its start already traced).
+fn trace_sent(st: &mut State) {
+    let Some(conn) = st.conn.as_ref() else {
+        return;
+    };
+    let fd = conn.transport.fd();
+    let out = st.session.pending_output();
+    let mut pos = st.traced.min(out.len());
+    while let Ok(Some((p, used))) = protocol::decode(&out[pos..], st.session.version(), usize::MAX)
+    {
+        trace::protocol(&format!("{} {} -> {}", fd, st.trace_id, ptrace::sent(&p)));
+        pos += used;
+    }
+    st.traced = pos;
+}
+
 /// Write what the session has pending until done or the socket would block.
 fn pump_write(st: &mut State, now: Instant) -> io::Result<()> {
     st.flush_scheduled = false;
+    if trace::enabled(trace::Level::Protocol) {
+        trace_sent(st);
+    }
     let Some(conn) = st.conn.as_mut() else {
         return Ok(());
     };
@@ -1201,7 +1219,10 @@ fn pump_write(st: &mut State, now: Instant) -> io::Result<()> {
         }
         match conn.transport.write(out) {
             Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "socket closed")),
-            Ok(n) => st.session.consume_output(n, now),
+            Ok(n) => {
+                st.session.consume_output(n, now);
+                st.traced = st.traced.saturating_sub(n);
+            }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Ok(()),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
@@ -1428,10 +1449,12 @@ fn handle_bytes(
             break;
         };
         if trace::enabled(trace::Level::Protocol) {
+            let fd = st.conn.as_ref().map_or(-1, |c| c.transport.fd());
             trace::protocol(&format!(
-                "{} <- {}",
+                "{} {} <- {}",
+                fd,
                 client.inner.client_id,
-                describe(&packet)
+                ptrace::received(&packet)
             ));
         }
         let msg = match session.handle_packet(packet, now) {
@@ -1588,27 +1611,6 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             }
         }
         Event::Auth { .. } => {}
-    }
-}
-
-fn describe(p: &Packet<'_>) -> String {
-    match p {
-        Packet::ConnAck(c) => format!("CONNACK rc: {}", c.code),
-        Packet::Publish(m) => format!(
-            "PUBLISH msgid: {} qos: {} retained: {} payload len: {}",
-            m.packet_id,
-            m.qos as u8,
-            m.retain as u8,
-            m.payload.len()
-        ),
-        Packet::PubAck(a) | Packet::PubRec(a) | Packet::PubRel(a) | Packet::PubComp(a) => {
-            format!("{} msgid: {} rc: {}", p.name(), a.packet_id, a.reason)
-        }
-        Packet::SubAck(a) | Packet::UnsubAck(a) => {
-            format!("{} msgid: {} rc: {:?}", p.name(), a.packet_id, a.codes)
-        }
-        Packet::Disconnect(d) => format!("DISCONNECT rc: {}", d.reason),
-        other => other.name().to_string(),
     }
 }
 

@@ -110,9 +110,11 @@ pub fn log(level: Level, msg: &str) {
         return;
     }
     let l = level as i32;
+    // Paho starts every trace line with the time, for the callback as for the file.
+    let msg = &format!("{} {}", timestamp(), msg);
     if let Some(env) = env_trace() {
         if l >= env.level {
-            let line = format!("{} {}\n", timestamp(), msg);
+            let line = format!("{msg}\n");
             if let Ok(mut sink) = env.sink.lock() {
                 let _ = match &mut *sink {
                     Sink::Stdout => std::io::stdout().write_all(line.as_bytes()),
