@@ -835,12 +835,12 @@ mod tests {
 
     #[test]
     fn round_trip_keeps_order_values_and_wire_length() {
-        let mut c = properties_to_c(&sample()).expect("converts");
+        let mut c = properties_to_c(&sample()).unwrap_or_else(|e| panic!("{}: {e:?}", "converts"));
         assert_eq!((c.count, c.max_count), (8, 10));
         // 2 + 5 + 3 + 4 + 13 + 6 + 9 + 7: identifier byte plus encoded value each.
         assert_eq!(c.length, 49);
         let back = unsafe { properties_from_c(&c) }
-            .expect("converts back")
+            .unwrap_or_else(|e| panic!("{}: {e:?}", "converts back"))
             .into_owned();
         assert_eq!(back, sample());
         unsafe { free_properties(&mut c) };
@@ -898,7 +898,7 @@ mod tests {
 
     #[test]
     fn getters_follow_paho() {
-        let mut c = properties_to_c(&sample()).expect("converts");
+        let mut c = properties_to_c(&sample()).unwrap_or_else(|e| panic!("{}: {e:?}", "converts"));
         let p = &mut c as *mut MQTTProperties;
         unsafe {
             assert_eq!(
@@ -1021,7 +1021,8 @@ mod tests {
     fn response_free_releases_everything() {
         let codes =
             unsafe { libc::malloc(2 * size_of::<MQTTReasonCodes>()) } as *mut MQTTReasonCodes;
-        let props = properties_to_c_malloced(&sample()).expect("converts");
+        let props =
+            properties_to_c_malloced(&sample()).unwrap_or_else(|e| panic!("{}: {e:?}", "converts"));
         let response = MQTTResponse {
             reasonCodeCount: 2,
             reasonCodes: codes,

@@ -1716,7 +1716,8 @@ mod tests {
             "MQTTReasonCodes.h",
             "MQTTClientPersistence.h",
         ] {
-            let text = std::fs::read_to_string(format!("{dir}/{h}")).expect("header readable");
+            let text = std::fs::read_to_string(format!("{dir}/{h}"))
+                .unwrap_or_else(|e| panic!("{}: {e:?}", "header readable"));
             let text = strip_comments(&text);
             for line in text.lines() {
                 let words: Vec<&str> = line.split_whitespace().collect();
@@ -1740,7 +1741,10 @@ mod tests {
                             continue;
                         }
                         let (name, value) = match item.split_once('=') {
-                            Some((n, v)) => (n.trim(), parse_int(v.trim()).expect("enum value")),
+                            Some((n, v)) => (
+                                n.trim(),
+                                parse_int(v.trim()).unwrap_or_else(|| panic!("enum value")),
+                            ),
                             None => (item, next),
                         };
                         out.push((name.to_string(), value));
@@ -2041,7 +2045,10 @@ mod tests {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/include");
         let text: String = ["MQTTClient.h", "MQTTAsync.h", "MQTTSubscribeOpts.h"]
             .iter()
-            .map(|h| std::fs::read_to_string(format!("{dir}/{h}")).expect("header readable"))
+            .map(|h| {
+                std::fs::read_to_string(format!("{dir}/{h}"))
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", "header readable"))
+            })
             .collect();
         for (macro_name, id, version) in table {
             let key = format!("#define {macro_name} ");
@@ -2172,7 +2179,10 @@ mod tests {
             "MQTTProperties.h",
         ]
         .iter()
-        .map(|h| std::fs::read_to_string(format!("{dir}/{h}")).expect("header readable"))
+        .map(|h| {
+            std::fs::read_to_string(format!("{dir}/{h}"))
+                .unwrap_or_else(|e| panic!("{}: {e:?}", "header readable"))
+        })
         .collect();
         let consts = header_constants();
         let ours: Vec<(&str, Vec<i64>)> = vec![

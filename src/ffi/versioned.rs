@@ -261,7 +261,8 @@ mod tests {
     /// Copies the first `len` bytes of `value` into a heap block of exactly `len` bytes,
     /// like an old caller's shorter struct, and reads it back.
     fn read_truncated<T: VersionedStruct>(value: &T, len: usize) -> Result<T, StructError> {
-        let layout = Layout::from_size_align(len, std::mem::align_of::<T>()).expect("layout");
+        let layout = Layout::from_size_align(len, std::mem::align_of::<T>())
+            .unwrap_or_else(|e| panic!("{}: {e:?}", "layout"));
         unsafe {
             let block = alloc_zeroed(layout);
             ptr::copy_nonoverlapping(value as *const T as *const u8, block, len);
@@ -280,8 +281,8 @@ mod tests {
             len: 99,
             data: ptr::NonNull::<u8>::dangling().as_ptr() as *const _,
         };
-        let got =
-            read_truncated(&will, MQTTClient_willOptions::size_for_version(0)).expect("valid");
+        let got = read_truncated(&will, MQTTClient_willOptions::size_for_version(0))
+            .unwrap_or_else(|e| panic!("{}: {e:?}", "valid"));
         assert_eq!((got.struct_version, got.qos, got.payload.len), (0, 2, 0));
         assert!(got.payload.data.is_null());
     }
@@ -295,8 +296,8 @@ mod tests {
         o.cleanstart = 1;
         for v in 0..=8 {
             o.struct_version = v;
-            let got =
-                read_truncated(&o, MQTTClient_connectOptions::size_for_version(v)).expect("valid");
+            let got = read_truncated(&o, MQTTClient_connectOptions::size_for_version(v))
+                .unwrap_or_else(|e| panic!("{}: {e:?}", "valid"));
             assert_eq!(got.keepAliveInterval, 5);
             assert_eq!(
                 got.MQTTVersion,
@@ -320,7 +321,8 @@ mod tests {
         o.struct_version = 0;
         o.ssl = &mut ssl;
         o.onSuccess = Some(ok);
-        let got = read_truncated(&o, MQTTAsync_connectOptions::size_for_version(0)).expect("valid");
+        let got = read_truncated(&o, MQTTAsync_connectOptions::size_for_version(0))
+            .unwrap_or_else(|e| panic!("{}: {e:?}", "valid"));
         assert!(got.ssl.is_null());
         assert!(got.onSuccess.is_some());
     }
