@@ -10,10 +10,13 @@ every case against our library directory and Debian's, alternately (ours, Paho, 
 the ratio ours/Paho, then exits 1 if any run lost, duplicated, reordered or corrupted a
 message, an API call failed, a program crashed or hung, or the wrong library got loaded.
 
-Two brokers are started, because mosquitto's own Nagle setting decides the echo case: a
+Two brokers are started (three with a tls_* case), because mosquitto's own Nagle setting decides the echo case: a
 "stock" one with mosquitto's defaults (set_tcp_nodelay false) and a "nodelay" one with
 set_tcp_nodelay true. Case names ending in "@nodelay" ran against the second. Both have
 max_queued_messages 0 (no limit), so a counting subscriber that falls behind loses nothing.
+The tls_* cases run the same programs linked against libpaho-mqtt3as / 3cs over ssl:// to a
+third broker with a TLS listener (certificates from c-tests/tls/make_certs.sh, the CA file
+passed in BENCH_TLS_CAFILE); their result names get "tls_" in front.
 
 raw_throughput is the async case done with no library at all (pre-encoded packets on plain
 sockets): the broker's ceiling on this machine, against which each library's throughput is
@@ -62,18 +65,20 @@ def free_port():
 class Broker:
     """A mosquitto of ours on a free loopback port, stopped by its PID."""
 
-    def __init__(self, workdir, name, extra_lines=()):
+    def __init__(self, workdir, name, extra_lines=(), tls=False):
         self.dir = os.path.join(workdir, "broker-" + name)
         self.name = name
         self.port = free_port()
         self.extra = list(extra_lines)
+        self.tls = tls            # extra_lines carry cafile/certfile/keyfile
         self.proc = None
 
     @property
     def uri(self):
-        return "tcp://127.0.0.1:%d" % self.port
+        return "%s://127.0.0.1:%d" % ("ssl" if self.tls else "tcp", self.port)
 
     def start(self):
+        # a TLS listener accepts the plain TCP connect below just the same
         os.makedirs(self.dir, exist_ok=True)
         conf = os.path.join(self.dir, "mosquitto.conf")
         lines = [
@@ -118,6 +123,16 @@ class Broker:
             p.wait()
 
 
+def make_certs(certdir):
+    """The TLS material of c-tests/tls/make_certs.sh (CA.crt, server.crt/.key, ...)."""
+    r = subprocess.run([os.path.join(REPO, "c-tests", "tls", "make_certs.sh"), certdir],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    if r.returncode != 0:
+        raise SystemExit("bench: make_certs.sh failed:\n" + r.stdout)
+    return certdir
+
+
 # --- building ----------------------------------------------------------------------------------
 
 
@@ -152,6 +167,10 @@ PROGRAMS = {
     "sync_latency": (["sync_latency.c", "benchutil.c"], "paho-mqtt3c"),
     "async_throughput": (["async_throughput.c", "benchutil.c"], "paho-mqtt3a"),
     "raw_throughput": (["raw_throughput.c", "benchutil.c"], None),
+    # the same programs linked against the TLS libraries: they connect with ssl:// and the
+    # CA file in BENCH_TLS_CAFILE
+    "sync_latency_tls": (["sync_latency.c", "benchutil.c"], "paho-mqtt3cs"),
+    "async_throughput_tls": (["async_throughput.c", "benchutil.c"], "paho-mqtt3as"),
 }
 
 
@@ -163,7 +182,7 @@ def compile_programs(outdir, ours_libdir):
         paths = [os.path.join(BENCH_C, s) for s in sources]
         if not all(os.path.exists(p) for p in paths):
             continue
-        ours_has = lib != "paho-mqtt3a" or has_async(ours_libdir)
+        ours_has = lib not in ("paho-mqtt3a", "paho-mqtt3as") or has_async(ours_libdir, lib)
         link_dir = ours_libdir if ours_has else PAHO_LIBDIR
         exe = os.path.join(outdir, name)
         link = ["-L", link_dir, "-l" + lib, "-Wl,-z,lazy"] if lib else []
@@ -176,9 +195,9 @@ def compile_programs(outdir, ours_libdir):
     return built
 
 
-def has_async(libdir):
-    """Whether a libpaho-mqtt3a in libdir defines MQTTAsync_create."""
-    so = os.path.join(libdir, "libpaho-mqtt3a.so.1")
+def has_async(libdir, lib="paho-mqtt3a"):
+    """Whether libpaho-mqtt3a (or 3as) in libdir defines MQTTAsync_create."""
+    so = os.path.join(libdir, "lib%s.so.1" % lib)
     if not os.path.exists(so):
         return False
     out = subprocess.run(["nm", "-D", "--defined-only", so], capture_output=True, text=True)
@@ -193,8 +212,9 @@ class Case:
     """One invocation of a program; it may print several RESULT lines (sub-cases)."""
 
     def __init__(self, name, program, args, broker="stock", scale_n=True, raw=False, n=None,
-                 only_by_name=False, rename=None):
+                 only_by_name=False, rename=None, prefix=""):
         self.name = name
+        self.prefix = prefix      # put before every result case name ("tls_")
         self.rename = rename or {}  # result case -> name in the tables, when two cases share one
         self.only_by_name = only_by_name  # run only when -k selects it (slow or known to fail)
         self.n = n                # (ours, Paho) iterations instead of --n-ours/--n-paho
@@ -246,13 +266,27 @@ def all_cases():
     for qos in (0, 1, 2):
         cases.append(Case("async_qos%d_64B_v5" % qos, "async_throughput",
                           [str(qos), "{count}", "64", "20", "5"], scale_n=False))
+    # over TLS (issue 5): the same programs linked against 3cs / 3as, against the "tls" broker;
+    # every result case gets "tls_" in front (tls_connect_first, tls_pubwait, ...)
+    cases += [
+        Case("tls_async_qos1_64B", "async_throughput_tls", ["1", "{count}", "64"],
+             broker="tls", scale_n=False, prefix="tls_"),
+        Case("tls_pubwait", "sync_latency_tls", ["pubwait", "{n}"], broker="tls",
+             prefix="tls_"),
+        Case("tls_connect", "sync_latency_tls", ["connect"], broker="tls", scale_n=False,
+             prefix="tls_"),
+        Case("tls_clients", "sync_latency_tls", ["clients", "{n}"], broker="tls",
+             n=(200, 200), prefix="tls_"),
+    ]
     return cases
 
 
-def run_one(case, exe, broker, lib_label, libdir, n, count):
+def run_one(case, exe, broker, lib_label, libdir, n, count, cafile=None):
     args = [a.replace("{n}", str(n)).replace("{count}", str(count)) for a in case.args]
     cmd = [exe, broker.uri] + args
     env = dict(os.environ)
+    if cafile:
+        env["BENCH_TLS_CAFILE"] = cafile
     if libdir:
         env["LD_LIBRARY_PATH"] = libdir
     t0 = time.monotonic()
@@ -445,6 +479,11 @@ def targets(samples):
             want = 0.95 if qos == 0 else 1.0
             check("async QoS %d 64 B >= %d%% of the raw client (issue 8)" % (qos, want * 100),
                   ours >= want * raw, "%.0f%%" % (100 * ours / raw))
+    to = median_of(samples, "tls_async_qos1_64B", "ours", "msgs_per_s")
+    tp = median_of(samples, "tls_async_qos1_64B", "paho", "msgs_per_s")
+    if to and tp:
+        check("tls_async_qos1_64B at least 1.5x Paho's (issue 5)", to >= 1.5 * tp,
+              "%.2fx" % (to / tp))
     kb = median_of(samples, "clients", "ours", "kb_per_client")
     if kb is not None:
         check("clients: <= 3 kB resident per client (issue 8)", kb <= 3, "%.1f kB" % kb)
@@ -474,7 +513,7 @@ def report_saved(path):
         raw = json.load(f)
     samples, order = {}, []
     for r in raw:
-        sub = r["case"] + ("@" + r["broker"] if r["broker"] != "stock" else "")
+        sub = r["case"] + ("@" + r["broker"] if r["broker"] not in ("stock", "tls") else "")
         if sub not in order:
             order.append(sub)
         samples.setdefault((sub, r["lib_label"]), []).append(r)
@@ -537,6 +576,15 @@ def main(argv):
     cases = [c for c in cases if c.program in exes]
     brokers = {"stock": Broker(workdir, "stock"),
                "nodelay": Broker(workdir, "nodelay", ["set_tcp_nodelay true"])}
+    cafile = None
+    if any(c.broker == "tls" for c in cases):
+        certdir = make_certs(os.path.join(workdir, "certs"))
+        cafile = os.path.join(certdir, "CA.crt")
+        brokers["tls"] = Broker(workdir, "tls", [
+            "cafile " + cafile, "certfile " + os.path.join(certdir, "server.crt"),
+            "keyfile " + os.path.join(certdir, "server.key")], tls=True)
+    # start only the brokers some selected case uses
+    brokers = {k: b for k, b in brokers.items() if any(c.broker == k for c in cases)}
     samples, order, failures, raw = {}, [], [], []
     try:
         for b in brokers.values():
@@ -552,15 +600,16 @@ def main(argv):
                         n = case.n[0] if label == "ours" else case.n[1]
                     status, results, problems = run_one(
                         case, exes[case.program], brokers[case.broker], label, libdir, n,
-                        args.count)
+                        args.count, cafile if brokers[case.broker].tls else None)
                     if status == "n/a":
                         log("  %-14s %-5s n/a (API not in this library)" % (case.name, label))
                     if problems:
                         failures.append("%s/%s round %d: %s" % (case.name, label, rnd + 1,
                                                                 "; ".join(problems)))
                     for r in results:
-                        r["case"] = case.rename.get(r["case"], r["case"])
-                        sub = r["case"] + ("@" + case.broker if case.broker != "stock" else "")
+                        r["case"] = case.prefix + case.rename.get(r["case"], r["case"])
+                        sub = r["case"] + ("@" + case.broker
+                                           if case.broker not in ("stock", "tls") else "")
                         if sub not in order:
                             order.append(sub)
                         samples.setdefault((sub, label), []).append(r)
