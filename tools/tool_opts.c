@@ -457,7 +457,8 @@ static void print_property(const MQTTProperty* p)
 		break;
 	case MQTTPROPERTY_TYPE_BINARY_DATA:
 	case MQTTPROPERTY_TYPE_UTF_8_ENCODED_STRING:
-		printf("Property name %s value %.*s\n", name, p->value.data.len, p->value.data.data);
+		/* "value len": the wording of Paho's tools, kept so their output can be compared */
+		printf("Property name %s value len %.*s\n", name, p->value.data.len, p->value.data.data);
 		break;
 	case MQTTPROPERTY_TYPE_UTF_8_STRING_PAIR:
 		printf("Property name %s key %.*s value %.*s\n", name, p->value.data.len,
