@@ -3,7 +3,7 @@
 # only those missing (so a second run costs nothing). Uses sudo when not root.
 set -euo pipefail
 packages=(cmake gcc g++ make pkg-config libssl-dev mosquitto mosquitto-clients python3
-          libpaho-mqtt-dev valgrind)
+          libpaho-mqtt-dev paho.mqtt.c-examples valgrind)
 missing=()
 for p in "${packages[@]}"; do
     if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != installed ]; then
