@@ -27,6 +27,14 @@ pub fn sent(p: &Packet<'_>) -> String {
             "CONNECT version {} clean: {} (0)",
             c.version as u8, c.clean_start as u8
         ),
+        // Paho words a QoS 0 PUBLISH differently: no msgid, "rc:".
+        Packet::Publish(m) if m.packet_id == 0 => format!(
+            "PUBLISH qos: {} retained: {} rc: 0 payload len({}): {}",
+            m.qos as u8,
+            m.retain as u8,
+            m.payload.len(),
+            payload_text(&m.payload)
+        ),
         Packet::Publish(m) => format!(
             "PUBLISH msgid: {} qos: {} retained: {} rc 0 payload len({}): {}",
             m.packet_id,
