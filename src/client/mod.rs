@@ -810,19 +810,7 @@ impl Client {
         properties: Properties<'_>,
         op: Option<u64>,
     ) -> Result<u16, Error> {
-        let mut st = self.lock();
-        if !st.connected || st.conn.is_none() {
-            return Err(Error::Disconnected);
-        }
-        let id = st
-            .session
-            .subscribe(filters, properties, Instant::now())
-            .map_err(session_err)?;
-        if let Some(op) = op {
-            st.ops.insert(id, (Some(op), 0));
-        }
-        self.flush_locked(&mut st);
-        Ok(id)
+        self.start_request(op, |s| s.subscribe(filters, properties, Instant::now()))
     }
 
     /// Send UNSUBSCRIBE without waiting; see [`Client::start_subscribe`].
@@ -832,14 +820,20 @@ impl Client {
         properties: Properties<'_>,
         op: Option<u64>,
     ) -> Result<u16, Error> {
+        self.start_request(op, |s| s.unsubscribe(filters, properties, Instant::now()))
+    }
+
+    /// Queue a SUBSCRIBE or UNSUBSCRIBE built by `make`, remember its tag, write it.
+    fn start_request(
+        &self,
+        op: Option<u64>,
+        make: impl FnOnce(&mut Session) -> Result<u16, SessionError>,
+    ) -> Result<u16, Error> {
         let mut st = self.lock();
         if !st.connected || st.conn.is_none() {
             return Err(Error::Disconnected);
         }
-        let id = st
-            .session
-            .unsubscribe(filters, properties, Instant::now())
-            .map_err(session_err)?;
+        let id = make(&mut st.session).map_err(session_err)?;
         if let Some(op) = op {
             st.ops.insert(id, (Some(op), 0));
         }

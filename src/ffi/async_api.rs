@@ -27,8 +27,9 @@ use crate::client::{
     OpResult, VersionChoice,
 };
 use crate::ffi::common::{
-    free_c_message, free_c_properties, malloc_token_array, message_to_c, needs_ssl_options,
-    read_ssl_options, read_will, take_back_message, unknown_error_text,
+    binary_bytes, free_c_message, free_c_properties, malloc_token_array, message_to_c,
+    needs_ssl_options, read_credentials, read_ssl_options, read_uri_list, read_will,
+    take_back_message, unknown_error_text, version_choice,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
@@ -631,20 +632,8 @@ impl AsyncInner {
         }
         // SAFETY: NULL or a C string from the application.
         opts.username = unsafe { cstr(data.username) }.ok().map(str::to_string);
-        opts.password = if data.binarypwd.data.is_null() {
-            None
-        } else {
-            // SAFETY: the application's buffer of `len` bytes.
-            Some(
-                unsafe {
-                    std::slice::from_raw_parts(
-                        data.binarypwd.data as *const u8,
-                        data.binarypwd.len.max(0) as usize,
-                    )
-                }
-                .to_vec(),
-            )
-        };
+        // SAFETY: the application's buffer of `len` bytes.
+        opts.password = unsafe { binary_bytes(data.binarypwd) };
     }
 
     fn cancel_reconnect(&self) {
@@ -1208,16 +1197,8 @@ unsafe fn read_async_connect(
         opts.will = Some(unsafe { read_will(will as *const MQTTClient_willOptions) }?);
     }
     // SAFETY: C strings from the caller.
-    match unsafe { cstr(field!(o, username)) } {
-        Ok(u) => opts.username = Some(u.to_string()),
-        Err(true) => {}
-        Err(false) => return Err((MQTTASYNC_BAD_UTF8_STRING, "username not UTF-8".into())),
-    }
-    let pw = field!(o, password);
-    if !pw.is_null() {
-        // SAFETY: a C string.
-        opts.password = Some(unsafe { std::ffi::CStr::from_ptr(pw) }.to_bytes().to_vec());
-    }
+    (opts.username, opts.password) =
+        unsafe { read_credentials(field!(o, username), field!(o, password)) }?;
     if ver >= 1 {
         let ssl = field!(o, ssl);
         if !ssl.is_null() {
@@ -1241,32 +1222,13 @@ unsafe fn read_async_connect(
         }
     }
     if ver >= 2 {
-        let n = field!(o, serverURIcount);
-        let uris = field!(o, serverURIs);
-        if n > 0 && uris.is_null() {
-            return Err((
-                MQTTASYNC_NULL_PARAMETER,
-                "serverURIcount > 0 but serverURIs is NULL".into(),
-            ));
-        }
-        for i in 0..n.max(0) as usize {
-            // SAFETY: the caller's array of n strings.
-            let p = unsafe { *uris.add(i) };
-            // SAFETY: a C string.
-            match unsafe { cstr(p) } {
-                Ok(u) => opts.server_uris.push(u.to_string()),
-                Err(_) => return Err((MQTTASYNC_NULL_PARAMETER, "bad serverURIs entry".into())),
-            }
-        }
+        // SAFETY: the caller's array of serverURIcount strings.
+        opts.server_uris =
+            unsafe { read_uri_list(field!(o, serverURIcount), field!(o, serverURIs)) }?;
     }
     if ver >= 3 {
-        opts.version = match field!(o, MQTTVersion) {
-            MQTTVERSION_DEFAULT => VersionChoice::Default,
-            MQTTVERSION_3_1 => VersionChoice::Exact(ProtocolVersion::V31),
-            MQTTVERSION_3_1_1 => VersionChoice::Exact(ProtocolVersion::V311),
-            MQTTVERSION_5 => VersionChoice::Exact(ProtocolVersion::V5),
-            _ => return Err((MQTTASYNC_WRONG_MQTT_VERSION, "MQTTVersion".into())),
-        };
+        opts.version = version_choice(field!(o, MQTTVersion))
+            .ok_or((MQTTASYNC_WRONG_MQTT_VERSION, "MQTTVersion".to_string()))?;
     }
     let (mut auto, mut min, mut max) = (false, 1, 60);
     if ver >= 4 {
@@ -1275,14 +1237,8 @@ unsafe fn read_async_connect(
         max = field!(o, maxRetryInterval);
     }
     if ver >= 5 && opts.password.is_none() {
-        let bin = field!(o, binarypwd);
-        if !bin.data.is_null() && bin.len >= 0 {
-            // SAFETY: the caller's buffer of `len` bytes.
-            opts.password = Some(
-                unsafe { std::slice::from_raw_parts(bin.data as *const u8, bin.len as usize) }
-                    .to_vec(),
-            );
-        }
+        // SAFETY: the caller's buffer of `len` bytes.
+        opts.password = unsafe { binary_bytes(field!(o, binarypwd)) };
     }
     if ver >= 6 {
         cbs.on_success5 = field!(o, onSuccess5);

@@ -306,3 +306,78 @@ pub fn needs_ssl_options(create_uri: &str, tls: &Option<crate::net::tls::TlsOpti
             .iter()
             .any(|s| create_uri.starts_with(s))
 }
+
+/// A user name and a password, as the connect options carry them.
+pub type Credentials = (Option<String>, Option<Vec<u8>>);
+
+/// User name and text password of a connect options struct (same codes in both APIs).
+///
+/// # Safety
+/// Each pointer is NULL or a NUL-terminated string.
+pub unsafe fn read_credentials(
+    username: *const std::ffi::c_char,
+    password: *const std::ffi::c_char,
+) -> Result<Credentials, (c_int, String)> {
+    // SAFETY: per the caller.
+    let user = match unsafe { cstr(username) } {
+        Ok(u) => Some(u.to_string()),
+        Err(true) => None,
+        Err(false) => return Err((MQTTCLIENT_BAD_UTF8_STRING, "username not UTF-8".into())),
+    };
+    let pass = (!password.is_null())
+        // SAFETY: per the caller.
+        .then(|| {
+            unsafe { std::ffi::CStr::from_ptr(password) }
+                .to_bytes()
+                .to_vec()
+        });
+    Ok((user, pass))
+}
+
+/// The bytes of an `MQTTBinary`, or `None` when its data pointer is NULL.
+///
+/// # Safety
+/// `bin.data` is NULL or valid for `bin.len` bytes.
+pub unsafe fn binary_bytes(bin: MQTTBinary) -> Option<Vec<u8>> {
+    if bin.data.is_null() || bin.len < 0 {
+        return None;
+    }
+    // SAFETY: per the caller.
+    Some(unsafe { std::slice::from_raw_parts(bin.data as *const u8, bin.len as usize) }.to_vec())
+}
+
+/// The `serverURIs` list of a connect options struct (same codes in both APIs).
+///
+/// # Safety
+/// `uris` is NULL or an array of `n` NUL-terminated strings.
+pub unsafe fn read_uri_list(
+    n: c_int,
+    uris: *const *mut std::ffi::c_char,
+) -> Result<Vec<String>, (c_int, String)> {
+    if n > 0 && uris.is_null() {
+        let why = "serverURIcount > 0 but serverURIs is NULL";
+        return Err((MQTTCLIENT_NULL_PARAMETER, why.into()));
+    }
+    let mut out = Vec::with_capacity(n.max(0) as usize);
+    for i in 0..n.max(0) as usize {
+        // SAFETY: the caller's array of n strings.
+        match unsafe { cstr(*uris.add(i)) } {
+            Ok(u) => out.push(u.to_string()),
+            Err(_) => return Err((MQTTCLIENT_NULL_PARAMETER, "bad serverURIs entry".into())),
+        }
+    }
+    Ok(out)
+}
+
+/// The protocol choice for an `MQTTVersion` field, `None` for a value Paho does not know.
+pub fn version_choice(v: c_int) -> Option<crate::client::VersionChoice> {
+    use crate::client::VersionChoice;
+    use crate::protocol::ProtocolVersion;
+    Some(match v {
+        MQTTVERSION_DEFAULT => VersionChoice::Default,
+        MQTTVERSION_3_1 => VersionChoice::Exact(ProtocolVersion::V31),
+        MQTTVERSION_3_1_1 => VersionChoice::Exact(ProtocolVersion::V311),
+        MQTTVERSION_5 => VersionChoice::Exact(ProtocolVersion::V5),
+        _ => return None,
+    })
+}
