@@ -362,7 +362,8 @@ class Test:
 
 def discover():
     tests = []
-    for kind, sub in (("diff", "diff"), ("run", "sync"), ("run", "async"), ("run", "tls")):
+    for kind, sub in (("diff", "diff"), ("run", "sync"), ("run", "async"), ("run", "tls"),
+                      ("run", "persist")):
         d = os.path.join(CTESTS, sub)
         if os.path.isdir(d):
             for f in sorted(os.listdir(d)):

@@ -14,8 +14,11 @@ use std::time::{Duration, Instant};
 
 use crate::engine::{Driver, EngineRef};
 use crate::net::{self, Endpoint, Scheme};
+use crate::persist::{self, Kind, Store};
 use crate::protocol::{self, Connect, LastWill, Properties, ProtocolVersion, Publish, QoS};
-use crate::session::{ConnState, Event, Session, SessionConfig, SessionError};
+use crate::session::{
+    ConnState, DurableChange, Event, RestoredPublish, Session, SessionConfig, SessionError,
+};
 use crate::trace;
 use dispatch::SerialQueue;
 use mem::MallocBuf;
@@ -107,6 +110,8 @@ pub enum Error {
     BufferFull,
     /// The client is being destroyed.
     Destroyed,
+    /// The persistent store failed (MQTTCLIENT_PERSISTENCE_ERROR).
+    Persistence(String),
 }
 
 /// A message as delivered to the application; payload already in malloc'd memory.
@@ -325,9 +330,16 @@ struct State {
     /// Tags of tagged operations in flight, by packet id, with the publish QoS (0 for
     /// subscribe/unsubscribe).
     ops: HashMap<u16, (Option<u64>, u8)>,
-    /// Publishes buffered while disconnected, with their tags and reserved packet ids
-    /// (0 for QoS 0).
-    offline: VecDeque<(Publish<'static>, Option<u64>, u16)>,
+    /// Publishes buffered while disconnected, in order.
+    offline: VecDeque<Buffered>,
+    /// The persistent store, if the client has one.
+    store: Option<Box<dyn Store>>,
+    /// The store's entries have been read back into the session (or there is no store).
+    restored: bool,
+    /// Sequence number of the next stored message (keeps their order across id reuse).
+    store_seq: u64,
+    /// Buffered QoS 0 messages are stored too (async createOptions persistQoS0).
+    persist_qos0: bool,
     offline_cfg: OfflineConfig,
     /// A connect has been attempted at least once.
     ever_connected: bool,
@@ -360,6 +372,17 @@ struct State {
     destroyed: bool,
     /// Counts connection losses, so that waiters can tell one happened.
     losses: u64,
+}
+
+/// A publish buffered while disconnected.
+struct Buffered {
+    msg: Publish<'static>,
+    /// Tag of the operation (async token callbacks).
+    op: Option<u64>,
+    /// Reserved packet id (0 for QoS 0).
+    id: u16,
+    /// Its entry in the store, if stored.
+    key: Option<String>,
 }
 
 struct Inner {
@@ -396,6 +419,10 @@ impl Client {
                 acks: HashMap::new(),
                 ops: HashMap::new(),
                 offline: VecDeque::new(),
+                store: None,
+                restored: true,
+                store_seq: 1,
+                persist_qos0: true,
                 offline_cfg: OfflineConfig::default(),
                 ever_connected: false,
                 wants_connection: false,
@@ -477,10 +504,11 @@ impl Client {
     /// Connect, trying each server URI in turn; blocks until CONNACK, failure or timeout.
     pub fn connect(&self, opts: &ConnectOptions) -> Result<Connected, Error> {
         {
-            let st = self.lock();
+            let mut st = self.lock();
             if st.destroyed {
                 return Err(Error::Destroyed);
             }
+            restore_locked(&mut st)?;
         }
         let uris: Vec<String> = if opts.server_uris.is_empty() {
             vec![self.inner.server_uri.clone()]
@@ -598,13 +626,14 @@ impl Client {
             // The session itself drops its state on a clean start and keeps ids reserved
             // for buffered messages; only a switch of protocol with state kept needs a new one.
             if !opts.clean && st.session.version() != version && st.offline.is_empty() {
-                st.session = Session::new(st.session.config().clone());
+                fresh_session(&mut st);
             }
             st.session.set_max_inflight(opts.max_inflight);
             st.session.set_send_window(opts.send_window);
             st.session
                 .connect(packet, left, Instant::now())
                 .map_err(|e| Error::Failure(format!("CONNECT: {e:?}")))?;
+            apply_journal(&mut st);
             st.generation += 1;
             generation = st.generation;
             st.connect = ConnectOutcome::Pending;
@@ -689,6 +718,46 @@ impl Client {
         self.inner.cond.notify_all();
     }
 
+    /// Give the client a persistent store. With `restore`, its messages are read back at the
+    /// first [`Client::restore`] (or the first connect, publish or pending-token query);
+    /// without, it is emptied now (async createOptions restoreMessages = 0).
+    pub fn set_store(
+        &self,
+        mut store: Box<dyn Store>,
+        restore: bool,
+        persist_qos0: bool,
+    ) -> Result<(), Error> {
+        let mut st = self.lock();
+        if !restore {
+            store
+                .clear()
+                .map_err(|e| persistence_error(&st, format!("clearing the store: {e}")))?;
+        }
+        st.store = Some(store);
+        st.restored = !restore;
+        st.persist_qos0 = persist_qos0;
+        st.session.set_journal(true);
+        Ok(())
+    }
+
+    /// Read the store's messages back (once): unacknowledged publishes go again after a
+    /// connect that keeps the session, buffered ones after any connect. A damaged entry is
+    /// skipped with a trace line; a store that cannot be listed is an error.
+    pub fn restore(&self) -> Result<(), Error> {
+        let mut st = self.lock();
+        restore_locked(&mut st)
+    }
+
+    /// Close the store (at destroy): Paho closes it then.
+    fn close_store(&self) {
+        let mut st = self.lock();
+        if let Some(mut store) = st.store.take() {
+            if let Err(e) = store.close() {
+                trace::error(&format!("{}: persistence: close: {e}", st.trace_id));
+            }
+        }
+    }
+
     /// Set how publishes are buffered while disconnected.
     pub fn set_offline(&self, cfg: OfflineConfig) {
         self.lock().offline_cfg = cfg;
@@ -720,6 +789,7 @@ impl Client {
         if st.destroyed {
             return Err(Error::Destroyed);
         }
+        restore_locked(&mut st)?;
         if !st.connected || st.conn.is_none() {
             let cfg = st.offline_cfg;
             if !cfg.enabled || !(cfg.before_first_connect || st.wants_connection) {
@@ -734,10 +804,11 @@ impl Client {
                     return Err(Error::BufferFull);
                 }
                 // The oldest goes, silently, as with Paho (no onFailure for it).
-                if let Some((_, _, old_id)) = st.offline.pop_front() {
-                    if old_id != 0 {
-                        st.session.release_reserved(old_id);
+                if let Some(old) = st.offline.pop_front() {
+                    if old.id != 0 {
+                        st.session.release_reserved(old.id);
                     }
+                    unstore(&mut st, old.key.as_deref());
                 }
             }
             let id = if msg.qos == QoS::AtMostOnce {
@@ -745,7 +816,18 @@ impl Client {
             } else {
                 st.session.reserve_id().map_err(session_err)?
             };
-            st.offline.push_back((msg.into_owned(), op, id));
+            let mut msg = msg.into_owned();
+            msg.packet_id = id;
+            let key = match store_buffered(&mut st, &msg) {
+                Ok(key) => key,
+                Err(e) => {
+                    if id != 0 {
+                        st.session.release_reserved(id);
+                    }
+                    return Err(e);
+                }
+            };
+            st.offline.push_back(Buffered { msg, op, id, key });
             return Ok(id);
         }
         // Paho's synchronous publish waits while the window of messages in flight is full.
@@ -771,12 +853,17 @@ impl Client {
         reserved: u16,
     ) -> Result<u16, Error> {
         let qos = msg.qos as u8;
-        let id = if reserved != 0 {
-            st.session.publish_reserved(msg, reserved, Instant::now())
+        let id = if st.store.is_some() && msg.qos != QoS::AtMostOnce {
+            publish_stored(st, msg, reserved)?
+        } else if reserved != 0 {
+            st.session
+                .publish_reserved(msg, reserved, Instant::now())
+                .map_err(session_err)?
         } else {
-            st.session.publish(msg, Instant::now())
-        }
-        .map_err(session_err)?;
+            st.session
+                .publish(msg, Instant::now())
+                .map_err(session_err)?
+        };
         if id != 0 {
             st.ops.insert(id, (op, qos));
         }
@@ -930,7 +1017,7 @@ impl Client {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
         loop {
-            let offline = st.offline.iter().any(|(_, _, id)| *id == token);
+            let offline = st.offline.iter().any(|b| b.id == token);
             if !st.connected && !offline {
                 return Err(Error::Disconnected);
             }
@@ -950,10 +1037,13 @@ impl Client {
 
     /// Tokens of publishes not yet complete.
     pub fn pending_tokens(&self) -> Vec<u16> {
-        let st = self.lock();
+        let mut st = self.lock();
+        if let Err(e) = restore_locked(&mut st) {
+            trace::error(&format!("{}: {e:?}", st.trace_id));
+        }
         let mut v = st.session.pending_publish_ids();
         // Buffered QoS 0 messages count too, with token 0, as Paho lists them.
-        v.extend(st.offline.iter().map(|(_, _, id)| *id));
+        v.extend(st.offline.iter().map(|b| b.id));
         v
     }
 
@@ -1016,9 +1106,17 @@ impl Client {
         self.close_connection(true);
         let mut st = self.lock();
         if st.clean && st.offline.is_empty() {
-            let cfg = st.session.config().clone();
-            st.session = Session::new(cfg);
+            fresh_session(&mut st);
             st.ops.clear();
+            // Paho empties the store at a disconnect of a clean session.
+            if let Some(store) = st.store.as_mut() {
+                if let Err(e) = store.clear() {
+                    trace::error(&format!(
+                        "{}: persistence: clearing the store failed: {e}",
+                        self.inner.client_id
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -1033,6 +1131,7 @@ impl Client {
         }
         self.close_connection(false);
         self.inner.queue.close();
+        self.close_store();
         self.inner.cond.notify_all();
     }
 
@@ -1142,7 +1241,7 @@ fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
 fn token_pending_locked(st: &State, token: u16) -> bool {
     token != 0
         && (st.ops.contains_key(&token)
-            || st.offline.iter().any(|(_, _, id)| *id == token)
+            || st.offline.iter().any(|b| b.id == token)
             || st.session.pending_publish_ids().contains(&token))
 }
 
@@ -1428,6 +1527,7 @@ fn handle_bytes(
             session,
             inbox,
             listener,
+            store,
             ..
         } = st;
         let decoded = match protocol::decode(&data[pos..], session.version(), max) {
@@ -1458,6 +1558,10 @@ fn handle_bytes(
                 return Err(format!("protocol error: {e:?}"));
             }
         };
+        if session.journal_pending() {
+            // Stored before the PUBREC / PUBREL that goes with it is written.
+            apply_journal_parts(session, store, &client.inner.client_id);
+        }
         if let Some(p) = msg {
             let m = Message {
                 topic: p.topic.into_owned(),
@@ -1502,8 +1606,12 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                 properties,
             };
             // Messages buffered while disconnected go out now, in order.
-            while let Some((msg, op, id)) = st.offline.pop_front() {
-                if let Err(e) = client.publish_locked(st, msg, op, id) {
+            while let Some(Buffered { msg, op, id, key }) = st.offline.pop_front() {
+                let sent = client.publish_locked(st, msg, op, id);
+                // Now in the session (and, for QoS>0, stored as such), or failed: either way
+                // its buffered entry goes.
+                unstore(st, key.as_deref());
+                if let Err(e) = sent {
                     trace::error(&format!(
                         "{}: buffered message {id} could not be sent after connect: {e:?}",
                         client.inner.client_id
@@ -1614,6 +1722,283 @@ impl Drop for Inner {
         if let Some(mut conn) = st.conn.take() {
             let _ = self.engine.registry().deregister(conn.transport.source());
             self.engine.remove(conn.token);
+        }
+    }
+}
+
+fn restore_locked(st: &mut State) -> Result<(), Error> {
+    if st.restored {
+        return Ok(());
+    }
+    let Some(store) = st.store.as_mut() else {
+        st.restored = true;
+        return Ok(());
+    };
+    let id = st.trace_id.clone();
+    let skip = |key: &str, why: &str| {
+        trace::error(&format!(
+            "{id}: persistence: skipping damaged entry {key}: {why}"
+        ));
+    };
+    let keys = store
+        .keys()
+        .map_err(|e| Error::Persistence(format!("listing the store: {e}")))?;
+    let mut sent = Vec::new();
+    let mut queued = Vec::new();
+    let mut released = HashSet::new();
+    let mut received = Vec::new();
+    let mut any_v5 = false;
+    for key in &keys {
+        let Some((kind, v5, n)) = persist::parse_key(key) else {
+            continue;
+        };
+        let id16 = u16::try_from(n).ok().filter(|i| *i != 0);
+        match kind {
+            Kind::Released => {
+                if let Some(i) = id16 {
+                    released.insert(i);
+                }
+            }
+            Kind::Received => match id16 {
+                Some(i) => received.push(i),
+                None => skip(key, "packet id out of range"),
+            },
+            Kind::Sent | Kind::Queued => {
+                let bytes = match store.get(key) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        skip(key, &e);
+                        continue;
+                    }
+                };
+                let (msg, seq) = match persist::read_publish_record(&bytes, v5) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        skip(key, &e);
+                        continue;
+                    }
+                };
+                if kind == Kind::Sent {
+                    if id16 != Some(msg.packet_id) || msg.qos == QoS::AtMostOnce {
+                        skip(key, "the message does not match its key");
+                        continue;
+                    }
+                    any_v5 |= v5;
+                    sent.push((seq.unwrap_or(u64::from(msg.packet_id)), msg));
+                } else {
+                    queued.push((seq.unwrap_or(n), key.clone(), msg));
+                }
+            }
+        }
+    }
+    sent.sort_by_key(|(seq, _)| *seq);
+    queued.sort_by_key(|(seq, _, _)| *seq);
+    let max_seq = sent
+        .iter()
+        .map(|(s, _)| *s)
+        .chain(queued.iter().map(|(s, _, _)| *s))
+        .max()
+        .unwrap_or(0);
+    let outbound: Vec<RestoredPublish> = sent
+        .into_iter()
+        .map(|(_, msg)| RestoredPublish {
+            released: released.contains(&msg.packet_id),
+            msg,
+        })
+        .collect();
+    let n_out = outbound.len();
+    let version = if any_v5 {
+        ProtocolVersion::V5
+    } else {
+        st.session.version()
+    };
+    let skipped = st
+        .session
+        .restore_parts(version, outbound, received)
+        .map_err(|e| Error::Persistence(format!("restoring: {e}")))?;
+    for i in skipped {
+        trace::error(&format!(
+            "{}: persistence: entry for packet id {i} skipped: the id is in use",
+            st.trace_id
+        ));
+    }
+    let n_queued = queued.len();
+    for (_, key, msg) in queued {
+        let id = msg.packet_id;
+        if id != 0 && !st.session.reserve_specific(id) {
+            trace::error(&format!(
+                "{}: persistence: buffered entry {key} skipped: packet id {id} is in use",
+                st.trace_id
+            ));
+            continue;
+        }
+        st.offline.push_back(Buffered {
+            msg,
+            op: None,
+            id,
+            key: Some(key),
+        });
+    }
+    st.store_seq = st.store_seq.max(max_seq + 1);
+    st.restored = true;
+    trace::minimum(&format!(
+        "{}: persistence: restored {n_out} unacknowledged and {n_queued} buffered messages",
+        st.trace_id
+    ));
+    Ok(())
+}
+
+/// Replace the session by a new one with the same settings (following the store, if any).
+fn fresh_session(st: &mut State) {
+    st.session = Session::new(st.session.config().clone());
+    st.session.set_journal(st.store.is_some());
+}
+
+/// Remove a store entry, tracing a failure (the entry is then read back, and skipped or
+/// resent, by the next process: no message is lost by it).
+fn unstore(st: &mut State, key: Option<&str>) {
+    if let (Some(store), Some(key)) = (st.store.as_mut(), key) {
+        if let Err(e) = store.remove(key) {
+            trace::error(&format!("{}: persistence: {e}", st.trace_id));
+        }
+    }
+}
+
+fn persistence_error(st: &State, e: String) -> Error {
+    trace::error(&format!("{}: persistence: {e}", st.trace_id));
+    Error::Persistence(e)
+}
+
+/// Store a message buffered while disconnected (QoS 0 only with persistQoS0); its key.
+fn store_buffered(st: &mut State, msg: &Publish<'static>) -> Result<Option<String>, Error> {
+    if st.store.is_none() || (msg.qos == QoS::AtMostOnce && !st.persist_qos0) {
+        return Ok(None);
+    }
+    let version = st.session.version();
+    let v5 = version == ProtocolVersion::V5;
+    let seq = st.store_seq;
+    let (packet, trailer) = persist::publish_record(msg, version, seq)
+        .map_err(|e| session_err(SessionError::Codec(e)))?;
+    let key = persist::key(Kind::Queued, v5, seq);
+    let put = match st.store.as_mut() {
+        Some(store) => store.put(&key, &[&packet, &trailer]),
+        None => Ok(()),
+    };
+    put.map_err(|e| persistence_error(st, e))?;
+    st.store_seq += 1;
+    Ok(Some(key))
+}
+
+/// Publish a QoS>0 message with a store: the message is in the store before the session
+/// takes it (and so before the call returns its token); if storing fails, it is refused.
+fn publish_stored(st: &mut State, msg: Publish<'_>, reserved: u16) -> Result<u16, Error> {
+    if st.session.state() != ConnState::Connected {
+        return Err(Error::Disconnected);
+    }
+    let id = if reserved != 0 {
+        reserved
+    } else {
+        st.session.reserve_id().map_err(session_err)?
+    };
+    let release = |st: &mut State| {
+        if reserved == 0 {
+            st.session.release_reserved(id);
+        }
+    };
+    let mut msg = msg;
+    msg.packet_id = id;
+    let version = st.session.version();
+    let v5 = version == ProtocolVersion::V5;
+    let seq = st.store_seq;
+    let (packet, trailer) = match persist::publish_record(&msg, version, seq) {
+        Ok(r) => r,
+        Err(e) => {
+            release(st);
+            return Err(session_err(SessionError::Codec(e)));
+        }
+    };
+    let key = persist::key(Kind::Sent, v5, u64::from(id));
+    let put = match st.store.as_mut() {
+        Some(store) => store.put(&key, &[&packet, &trailer]),
+        None => Ok(()),
+    };
+    if let Err(e) = put {
+        release(st);
+        return Err(persistence_error(st, e));
+    }
+    st.store_seq += 1;
+    match st.session.publish_reserved(msg, id, Instant::now()) {
+        Ok(id) => Ok(id),
+        Err(e) => {
+            unstore(st, Some(&key));
+            release(st);
+            Err(session_err(e))
+        }
+    }
+}
+
+/// Bring the store up to date with the session's durable changes.
+fn apply_journal(st: &mut State) {
+    let State {
+        session,
+        store,
+        trace_id,
+        offline,
+        ..
+    } = st;
+    if offline.iter().any(|b| b.key.is_some()) {
+        // A clean start must not drop buffered messages: remove entries one by one.
+        apply_changes(session, store, trace_id, false);
+    } else {
+        apply_changes(session, store, trace_id, true);
+    }
+}
+
+fn apply_journal_parts(session: &mut Session, store: &mut Option<Box<dyn Store>>, id: &str) {
+    apply_changes(session, store, id, false);
+}
+
+fn apply_changes(
+    session: &mut Session,
+    store: &mut Option<Box<dyn Store>>,
+    trace_id: &str,
+    may_clear_all: bool,
+) {
+    let changes = session.take_journal();
+    let Some(store) = store.as_mut() else {
+        return;
+    };
+    let v5 = session.version() == ProtocolVersion::V5;
+    for change in changes {
+        let r = match change {
+            DurableChange::Released(id) => {
+                let rel = [0x62, 0x02, (id >> 8) as u8, id as u8];
+                store.put(&persist::key(Kind::Released, v5, u64::from(id)), &[&rel])
+            }
+            DurableChange::Completed(id) => {
+                let id = u64::from(id);
+                store
+                    .remove(&persist::key(Kind::Sent, v5, id))
+                    .and_then(|_| store.remove(&persist::key(Kind::Released, v5, id)))
+            }
+            DurableChange::Received(id) => {
+                let rec = [0x50, 0x02, (id >> 8) as u8, id as u8];
+                store.put(&persist::key(Kind::Received, v5, u64::from(id)), &[&rec])
+            }
+            DurableChange::ReceiveDone(id) => {
+                store.remove(&persist::key(Kind::Received, v5, u64::from(id)))
+            }
+            DurableChange::Discarded if may_clear_all => store.clear(),
+            DurableChange::Discarded => store.keys().and_then(|keys| {
+                keys.iter()
+                    .filter(|k| {
+                        matches!(persist::parse_key(k), Some((kind, _, _)) if kind != Kind::Queued)
+                    })
+                    .try_for_each(|k| store.remove(k))
+            }),
+        };
+        if let Err(e) = r {
+            trace::error(&format!("{trace_id}: persistence: {e}"));
         }
     }
 }

@@ -32,6 +32,7 @@ use crate::ffi::common::{
     take_back_message, unknown_error_text, version_choice,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
+use crate::ffi::persist::{open_store, Hooks};
 use crate::ffi::types::*;
 use crate::ffi::{cstr, id_is};
 use crate::protocol::{self, Properties, ProtocolVersion, Publish, SubscriptionOptions};
@@ -354,6 +355,7 @@ fn err_code(e: &Error) -> c_int {
         Error::Refused { code, .. } => *code as c_int,
         Error::SslNotSupported => MQTTASYNC_SSL_NOT_SUPPORTED,
         Error::BadProtocol => MQTTASYNC_BAD_PROTOCOL,
+        Error::Persistence(_) => MQTTASYNC_PERSISTENCE_ERROR,
         Error::BufferFull => MQTTASYNC_MAX_BUFFERED_MESSAGES,
     }
 }
@@ -387,6 +389,8 @@ struct AsyncInner {
     reconnect: Mutex<Reconnect>,
     reconnect_cv: Condvar,
     destroyed: AtomicBool,
+    /// The persistence hooks (shared with the store).
+    hooks: Arc<Mutex<Hooks>>,
     me: Weak<AsyncInner>,
 }
 
@@ -829,7 +833,6 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
 ) -> c_int {
     ffi_boundary!(MQTTASYNC_FAILURE, {
         const F: &str = "MQTTAsync_create";
-        let _ = persistence_context;
         if handle.is_null() {
             return trace_fail(F, MQTTASYNC_NULL_PARAMETER, "handle is NULL");
         }
@@ -852,6 +855,7 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
             before_first_connect: false,
         };
         let mut create_version = 0;
+        let mut restore_messages = true;
         if !options.is_null() {
             let sid = field!(options, struct_id);
             let ver = field!(options, struct_version);
@@ -876,6 +880,7 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
             if ver >= 2 {
                 offline.before_first_connect = field!(options, allowDisconnectedSendAtAnyTime) != 0;
                 offline.delete_oldest = field!(options, deleteOldestMessages) != 0;
+                restore_messages = field!(options, restoreMessages) != 0;
             }
         }
         if let Some(i) = uri.find("://") {
@@ -886,23 +891,34 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
                 _ => return trace_fail(F, MQTTASYNC_BAD_PROTOCOL, "unknown URI scheme"),
             }
         }
-        match persistence_type {
-            MQTTCLIENT_PERSISTENCE_NONE => {}
-            MQTTCLIENT_PERSISTENCE_DEFAULT | MQTTCLIENT_PERSISTENCE_USER => {
-                return trace_fail(
-                    F,
-                    MQTTASYNC_PERSISTENCE_ERROR,
-                    "file and user persistence are not implemented yet; use MQTTCLIENT_PERSISTENCE_NONE",
-                )
-            }
-            _ => return trace_fail(F, MQTTASYNC_PERSISTENCE_ERROR, "unknown persistence type"),
-        }
+        let hooks = Arc::new(Mutex::new(Hooks::default()));
+        // SAFETY: the context is what the persistence type says (Paho's contract).
+        let store = match unsafe {
+            open_store(
+                persistence_type,
+                persistence_context,
+                id,
+                uri,
+                Some(hooks.clone()),
+            )
+        } {
+            Ok(s) => s,
+            Err(e) => return trace_fail(F, MQTTASYNC_PERSISTENCE_ERROR, &e),
+        };
         let client = match Client::new(uri, id) {
             Ok(c) => c,
             Err(e) => return trace_fail(F, err_code(&e), &format!("{e:?}")),
         };
         client.set_offline(offline);
         client.set_deferred_writes(true);
+        if let Some(store) = store {
+            // Read back at the first connect, send or getPendingTokens, so that hooks set
+            // after create apply to what is read.
+            if let Err(e) = client.set_store(store, restore_messages, true) {
+                client.destroy();
+                return trace_fail(F, err_code(&e), &format!("{e:?}"));
+            }
+        }
         let listener = Arc::new(AsyncListener {
             cbs: Mutex::new(ClientCallbacks {
                 context: 0,
@@ -936,6 +952,7 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
             }),
             reconnect_cv: Condvar::new(),
             destroyed: AtomicBool::new(false),
+            hooks,
             me: me.clone(),
         });
         *listener.owner.lock().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(&inner);
@@ -1109,7 +1126,7 @@ pub unsafe extern "C" fn MQTTAsync_setUpdateConnectOptions(
     })
 }
 
-/// Persistence hooks; accepted and kept for when persistence exists (no store yet).
+/// Transform what goes into the store (e.g. encrypt it); NULL removes the hook.
 #[no_mangle]
 pub unsafe extern "C" fn MQTTAsync_setBeforePersistenceWrite(
     handle: MQTTAsync,
@@ -1117,16 +1134,16 @@ pub unsafe extern "C" fn MQTTAsync_setBeforePersistenceWrite(
     co: MQTTPersistence_beforeWrite,
 ) -> c_int {
     ffi_boundary!(MQTTASYNC_FAILURE, {
-        let _ = (context, co);
         // SAFETY: a live handle.
-        if unsafe { handle_ref(handle) }.is_none() {
+        let Some(inner) = (unsafe { handle_ref(handle) }) else {
             return MQTTASYNC_FAILURE;
-        }
+        };
+        inner.hooks.lock().unwrap_or_else(|e| e.into_inner()).before = (co, context as usize);
         MQTTASYNC_SUCCESS
     })
 }
 
-/// Persistence hooks; accepted and kept for when persistence exists (no store yet).
+/// Transform what is read back from the store (e.g. decrypt it); NULL removes the hook.
 #[no_mangle]
 pub unsafe extern "C" fn MQTTAsync_setAfterPersistenceRead(
     handle: MQTTAsync,
@@ -1134,11 +1151,11 @@ pub unsafe extern "C" fn MQTTAsync_setAfterPersistenceRead(
     co: MQTTPersistence_afterRead,
 ) -> c_int {
     ffi_boundary!(MQTTASYNC_FAILURE, {
-        let _ = (context, co);
         // SAFETY: a live handle.
-        if unsafe { handle_ref(handle) }.is_none() {
+        let Some(inner) = (unsafe { handle_ref(handle) }) else {
             return MQTTASYNC_FAILURE;
-        }
+        };
+        inner.hooks.lock().unwrap_or_else(|e| e.into_inner()).after = (co, context as usize);
         MQTTASYNC_SUCCESS
     })
 }

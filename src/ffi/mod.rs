@@ -10,6 +10,7 @@ pub mod versioned;
 pub mod async_api;
 pub mod common;
 pub mod convert;
+pub mod persist;
 #[cfg(feature = "sync")]
 pub mod sync;
 

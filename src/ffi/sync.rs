@@ -182,6 +182,7 @@ fn err_code(e: &Error) -> c_int {
         Error::Refused { code, .. } => *code as c_int,
         Error::SslNotSupported => MQTTCLIENT_SSL_NOT_SUPPORTED,
         Error::BadProtocol => MQTTCLIENT_BAD_PROTOCOL,
+        Error::Persistence(_) => MQTTCLIENT_PERSISTENCE_ERROR,
     }
 }
 
@@ -405,21 +406,27 @@ pub unsafe extern "C" fn MQTTClient_createWithOptions(
                 _ => return trace_fail(F, MQTTCLIENT_BAD_PROTOCOL, "unknown URI scheme"),
             }
         }
-        match persistence_type {
-            MQTTCLIENT_PERSISTENCE_NONE => {}
-            MQTTCLIENT_PERSISTENCE_DEFAULT | MQTTCLIENT_PERSISTENCE_USER => {
-                return trace_fail(
-                    F,
-                    MQTTCLIENT_PERSISTENCE_ERROR,
-                    "file and user persistence are not implemented yet; use MQTTCLIENT_PERSISTENCE_NONE",
-                )
-            }
-            _ => return trace_fail(F, MQTTCLIENT_PERSISTENCE_ERROR, "unknown persistence type"),
-        }
+        // SAFETY: the context is what the persistence type says (Paho's contract).
+        let store = match unsafe {
+            super::persist::open_store(persistence_type, persistence_context, id, uri, None)
+        } {
+            Ok(s) => s,
+            Err(e) => return trace_fail(F, MQTTCLIENT_PERSISTENCE_ERROR, &e),
+        };
         let client = match Client::new(uri, id) {
             Ok(c) => c,
             Err(e) => return trace_fail(F, err_code(&e), &format!("{e:?}")),
         };
+        if let Some(store) = store {
+            // Paho reads the store back at create: its messages are pending tokens at once.
+            if let Err(e) = client
+                .set_store(store, true, true)
+                .and_then(|_| client.restore())
+            {
+                client.destroy();
+                return trace_fail(F, err_code(&e), &format!("{e:?}"));
+            }
+        }
         let listener = Arc::new(SyncListener {
             cbs: Mutex::new(Callbacks {
                 context: 0,

@@ -129,6 +129,33 @@ impl From<CodecError> for SessionError {
     }
 }
 
+/// A change to the durable state, recorded while [`Session::set_journal`] is on so that a
+/// persistent store can follow the session. The layer above applies them before it writes
+/// the output that goes with them (a PUBREC or PUBREL leaves only after its record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurableChange {
+    /// PUBREC arrived for outbound QoS 2 message `id`: it now awaits PUBCOMP.
+    Released(u16),
+    /// The flow of outbound message `id` ended (acknowledged, or refused by the server).
+    Completed(u16),
+    /// Inbound QoS 2 message `id` was accepted and will be delivered; a redelivery of it
+    /// must not be delivered again until its PUBREL.
+    Received(u16),
+    /// PUBREL arrived for inbound QoS 2 message `id`.
+    ReceiveDone(u16),
+    /// Everything durable was dropped (clean start).
+    Discarded,
+}
+
+/// One outbound message read back from a store, for [`Session::restore_parts`].
+#[derive(Debug, Clone)]
+pub struct RestoredPublish {
+    /// The message; its `packet_id` is the id it was published under.
+    pub msg: Publish<'static>,
+    /// PUBREC had arrived: only PUBREL is left to send.
+    pub released: bool,
+}
+
 /// Connection state as the session sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnState {
@@ -311,6 +338,8 @@ pub struct Session {
     connect_deadline: Option<Instant>,
     discarded_at_connect: Vec<u16>,
     assigned_client_id: Option<String>,
+    /// Durable changes not yet taken, when a store follows the session.
+    journal: Option<Vec<DurableChange>>,
 }
 
 /// Look up a property by identifier.
@@ -392,6 +421,7 @@ impl Session {
             ping_sent: None,
             connect_deadline: None,
             discarded_at_connect: Vec::new(),
+            journal: None,
             assigned_client_id: None,
         }
     }
@@ -473,6 +503,7 @@ impl Session {
 
     /// Forget all durable state; returns the ids of the outbound messages dropped.
     fn discard_durable(&mut self) -> Vec<u16> {
+        self.record(DurableChange::Discarded);
         let dropped: Vec<u16> = self.outbound.values().map(|m| m.id).collect();
         for id in &dropped {
             self.ids.release(*id);
@@ -1108,6 +1139,7 @@ impl Session {
     /// The flow of outbound message `seq` ended: free its id and tell the application.
     fn complete(&mut self, seq: u64, reason: u8, properties: Properties<'static>) {
         if let Some(m) = self.outbound.remove(&seq) {
+            self.record(DurableChange::Completed(m.id));
             self.queue.remove(&seq);
             self.out_index.remove(&m.id);
             self.ids.release(m.id);
@@ -1154,7 +1186,10 @@ impl Session {
             return Ok(());
         }
         if let Some(m) = self.outbound.get_mut(&seq) {
-            m.state = OutState::AwaitPubComp;
+            if m.state != OutState::AwaitPubComp {
+                m.state = OutState::AwaitPubComp;
+                self.record(DurableChange::Released(a.packet_id));
+            }
         }
         // A repeated PUBREC (the server did not see our PUBREL) is answered again.
         encode(
@@ -1182,6 +1217,7 @@ impl Session {
         // server may resend PUBREL after a reconnect for a flow we already finished.
         let reason = match self.inbound_qos2.remove(&a.packet_id) {
             Some(this_conn) => {
+                self.record(DurableChange::ReceiveDone(a.packet_id));
                 if this_conn {
                     self.inbound_this_conn = self.inbound_this_conn.saturating_sub(1);
                 }
@@ -1319,6 +1355,7 @@ impl Session {
                     Ok(None)
                 } else {
                     self.inbound_qos2.insert(p.packet_id, true);
+                    self.record(DurableChange::Received(p.packet_id));
                     self.inbound_this_conn += 1;
                     Ok(Some(p))
                 }
@@ -1463,6 +1500,91 @@ impl Session {
             self.inbound_qos2.insert(id, false);
         }
         Ok(())
+    }
+
+    /// Record durable changes for a store from now on (or stop, dropping those not taken).
+    pub fn set_journal(&mut self, on: bool) {
+        self.journal = if on { Some(Vec::new()) } else { None };
+    }
+
+    /// The durable changes since the last call, oldest first.
+    pub fn take_journal(&mut self) -> Vec<DurableChange> {
+        self.journal
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Whether durable changes wait in the journal.
+    pub fn journal_pending(&self) -> bool {
+        self.journal.as_ref().is_some_and(|j| !j.is_empty())
+    }
+
+    fn record(&mut self, change: DurableChange) {
+        if let Some(j) = self.journal.as_mut() {
+            j.push(change);
+        }
+    }
+
+    /// Take `id` for a message buffered by the layer above and read back from a store (as
+    /// [`Session::reserve_id`] does for a new one). False if the id is in use.
+    pub fn reserve_specific(&mut self, id: u16) -> bool {
+        if id == 0 || self.ids.is_used(id) {
+            return false;
+        }
+        self.ids.take(id);
+        true
+    }
+
+    /// Add outbound messages and inbound QoS 2 ids read back from a store, as unacknowledged
+    /// (their PUBLISH goes again with DUP=1, or only their PUBREL, after a reconnect with the
+    /// session kept), in the order given. Only while disconnected; entries whose id is
+    /// already in use are skipped and returned.
+    pub fn restore_parts(
+        &mut self,
+        version: ProtocolVersion,
+        outbound: Vec<RestoredPublish>,
+        inbound_qos2: Vec<u16>,
+    ) -> Result<Vec<u16>, SessionError> {
+        if self.state != ConnState::Disconnected {
+            return Err(SessionError::NotAllowed("restore while connected"));
+        }
+        self.version = version;
+        let mut skipped = Vec::new();
+        for r in outbound {
+            let id = r.msg.packet_id;
+            if r.msg.qos == QoS::AtMostOnce || id == 0 || self.ids.is_used(id) {
+                skipped.push(id);
+                continue;
+            }
+            self.ids.take(id);
+            let state = match (r.msg.qos, r.released) {
+                (QoS::AtLeastOnce, _) => OutState::AwaitPubAck,
+                (_, false) => OutState::AwaitPubRec,
+                (_, true) => OutState::AwaitPubComp,
+            };
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            self.out_index.insert(id, seq);
+            self.outbound.insert(
+                seq,
+                OutMsg {
+                    id,
+                    state,
+                    sent_before: true,
+                    msg: Publish {
+                        dup: false,
+                        ..r.msg
+                    },
+                },
+            );
+        }
+        for id in inbound_qos2 {
+            if id != 0 {
+                self.inbound_qos2.insert(id, false);
+            }
+        }
+        Ok(skipped)
     }
 
     /// QoS of `QoS` helper kept for callers that hold raw integers.
