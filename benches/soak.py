@@ -94,8 +94,8 @@ def main(argv):
     libs = {"ours": [("ours", ours)], "paho": [("paho", bench.PAHO_LIBDIR)],
             "both": [("ours", ours), ("paho", bench.PAHO_LIBDIR)]}[args.lib]
     ok = True
-    print("| library | seconds | restarts | accepted | received | lost | QoS 2 dup | RSS 5 s kB | RSS end kB | growth |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| library | seconds | restarts | accepted | received | lost | QoS 2 dup | RSS 5 s kB | RSS end kB | growth | threads 5 s / end |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for label, libdir in libs:
         r = soak_once(exe, libdir, label, args, workdir)
         if r is None:
@@ -103,9 +103,9 @@ def main(argv):
             print("| %s | no result |" % label)
             continue
         growth = (r["rss_end_kb"] - r["rss_5s_kb"]) / max(r["rss_5s_kb"], 1)
-        print("| %s | %d | %d | %d | %d | %d | %d | %d | %d | %+.1f%% |" % (
+        print("| %s | %d | %d | %d | %d | %d | %d | %d | %d | %+.1f%% | %d / %d |" % (
             label, r["seconds"], r["restarts"], r["accepted"], r["received"], r["lost"], r["dup"],
-            r["rss_5s_kb"], r["rss_end_kb"], growth * 100))
+            r["rss_5s_kb"], r["rss_end_kb"], growth * 100, r["threads_5s"], r["threads_end"]))
         if label == "ours" and (r["lost"] or r["dup"] or growth > 0.10 or r["exit"] != 0):
             ok = False
     print("soak: %s" % ("PASS" if ok else "FAIL"))

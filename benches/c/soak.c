@@ -121,7 +121,7 @@ int main(int argc, char **argv)
 {
     const char *uri, *store;
     int seconds, rate, n = 0, accepted = 0, refused = 0, lost = 0, i;
-    long rss5 = -1, rss_end;
+    long rss5 = -1, rss_end, threads5 = -1, threads_end;
     double t0, next_rss;
     MQTTAsync pub, sub;
     unsigned char *ok;
@@ -165,8 +165,10 @@ int main(int argc, char **argv)
                 refused++;
             n++;
         }
-        if (rss5 < 0 && bu_now_us() >= next_rss)
+        if (rss5 < 0 && bu_now_us() >= next_rss) {
             rss5 = bu_proc_status("VmRSS");
+            threads5 = bu_proc_status("Threads");
+        }
         sleep_ms(10);
     }
     /* Everything accepted must arrive. */
@@ -183,11 +185,13 @@ int main(int argc, char **argv)
         }
     }
     rss_end = bu_proc_status("VmRSS");
+    threads_end = bu_proc_status("Threads");
     printf("RESULT {\"case\":\"soak\",\"lib\":\"%s\",\"version\":\"%s\",\"seconds\":%d,\"rate\":%d,"
            "\"accepted\":%d,\"refused\":%d,\"received\":%d,\"lost\":%d,\"dup\":%d,"
-           "\"rss_5s_kb\":%ld,\"rss_end_kb\":%ld,\"pub_connects\":%d,\"sub_connects\":%d}\n",
+           "\"rss_5s_kb\":%ld,\"rss_end_kb\":%ld,\"threads_5s\":%ld,\"threads_end\":%ld,"
+           "\"pub_connects\":%d,\"sub_connects\":%d}\n",
            bu_library_file((void *)MQTTAsync_create), version, seconds, rate, accepted, refused, received, lost,
-           dup_qos2, rss5, rss_end, pub_connects, sub_connects);
+           dup_qos2, rss5, rss_end, threads5, threads_end, pub_connects, sub_connects);
     fflush(stdout);
     MQTTAsync_destroy(&pub);
     MQTTAsync_destroy(&sub);

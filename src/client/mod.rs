@@ -340,6 +340,8 @@ struct State {
     store_seq: u64,
     /// Buffered QoS 0 messages are stored too (async createOptions persistQoS0).
     persist_qos0: bool,
+    /// Most messages held (in flight plus buffered) since memory was last given back.
+    high_water: usize,
     offline_cfg: OfflineConfig,
     /// A connect has been attempted at least once.
     ever_connected: bool,
@@ -403,6 +405,10 @@ pub struct Client {
 
 const READ_CHUNK: usize = 64 * 1024;
 
+/// Messages held at once (in flight plus buffered) from which their passing counts as a
+/// burst whose memory is given back to the system afterwards.
+const BURST: usize = 256;
+
 impl Client {
     /// Create a client for `server_uri` with `client_id`. Checks the URI scheme.
     pub fn new(server_uri: &str, client_id: &str) -> Result<Client, Error> {
@@ -423,6 +429,7 @@ impl Client {
                 restored: true,
                 store_seq: 1,
                 persist_qos0: true,
+                high_water: 0,
                 offline_cfg: OfflineConfig::default(),
                 ever_connected: false,
                 wants_connection: false,
@@ -1353,9 +1360,20 @@ impl ConnDriver {
         }
         let deadline = st.session.poll_timeout();
         let wake = st.waiters > 0;
+        let held = st.session.inflight_count() + st.offline.len();
+        st.high_water = st.high_water.max(held);
+        let burst_over = st.high_water >= BURST && held == 0;
+        if burst_over {
+            st.high_water = 0;
+        }
         drop(st);
         if wake {
             client.inner.cond.notify_all();
+        }
+        if burst_over {
+            // Thousands of messages held through an outage and now all acknowledged leave
+            // holes all over the heap; without this the process stays at its peak size.
+            release_free_memory();
         }
         deadline
     }
@@ -1606,6 +1624,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                 properties,
             };
             // Messages buffered while disconnected go out now, in order.
+            let burst = st.offline.len();
             while let Some(Buffered { msg, op, id, key }) = st.offline.pop_front() {
                 let sent = client.publish_locked(st, msg, op, id);
                 // Now in the session (and, for QoS>0, stored as such), or failed: either way
@@ -1630,6 +1649,10 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                         );
                     }
                 }
+            }
+            if burst >= BURST {
+                // The buffer of a long outage has gone to the session: its capacity goes.
+                st.offline = VecDeque::new();
             }
         }
         Event::ConnectRefused { code, properties } => {
@@ -1846,6 +1869,16 @@ fn restore_locked(st: &mut State) -> Result<(), Error> {
         st.trace_id
     ));
     Ok(())
+}
+
+/// Return free heap pages to the system (glibc keeps them otherwise, and after a burst of
+/// many small allocations freed out of order, the process stays at its peak).
+fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// Replace the session by a new one with the same settings (following the store, if any).
