@@ -20,7 +20,7 @@
 #include "MQTTAsync.h"
 #include "benchutil.h"
 
-#define MAXN 2000000
+#define MAXN 200000
 
 static unsigned char *got;
 static volatile int sub_ready, pub_connects, sub_connects, dup_qos2, received;
@@ -136,8 +136,14 @@ int main(int argc, char **argv)
     store = argv[2];
     seconds = atoi(argv[3]);
     rate = atoi(argv[4]);
-    got = calloc(MAXN, 1);
-    ok = calloc(MAXN, 1);
+    /* The counters are touched now, so that their pages count from the start and the
+     * growth measured is the libraries' alone. */
+    got = malloc(MAXN);
+    ok = malloc(MAXN);
+    if (!got || !ok)
+        return 2;
+    memset(got, 0, MAXN);
+    memset(ok, 0, MAXN);
     for (i = 0; info && info[i].name; i++)
         if (strcmp(info[i].name, "Version") == 0)
             version = info[i].value;

@@ -579,7 +579,13 @@ impl AsyncInner {
             match self.client.connect(&opts) {
                 Ok(c) => {
                     let strip = opts.server_uris.is_empty();
+                    // This clears `running`: from then on a loss starts a new reconnect.
                     self.report_connect(Ok(c), OpCallbacks::none(), true, strip);
+                    if !self.client.is_connected() {
+                        // The connection dropped between CONNACK and the line above, when
+                        // a loss still found this loop running and left the retry to it.
+                        self.start_reconnect();
+                    }
                     return;
                 }
                 Err(e) => {
