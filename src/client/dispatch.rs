@@ -20,6 +20,8 @@ struct QState {
     scheduled: bool,
     running_on: Option<ThreadId>,
     closed: bool,
+    /// Most jobs queued at once since the queue last ran dry.
+    peak: usize,
 }
 
 struct QueueInner {
@@ -237,7 +239,14 @@ fn run_queue(q: &QueueInner) {
                     st.jobs.clear();
                     st.scheduled = false;
                     st.running_on = None;
+                    let burst = std::mem::take(&mut st.peak) >= super::BURST;
                     q.idle.notify_all();
+                    drop(st);
+                    if burst {
+                        // Thousands of messages delivered in a row leave holes all over the
+                        // heap: give the free pages back.
+                        super::release_free_memory();
+                    }
                     return;
                 }
             }
@@ -286,6 +295,7 @@ impl SerialQueue {
         } else {
             st.jobs.push_back(job);
         }
+        st.peak = st.peak.max(st.jobs.len());
         if !st.scheduled {
             st.scheduled = true;
             drop(st);

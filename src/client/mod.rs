@@ -407,7 +407,7 @@ const READ_CHUNK: usize = 64 * 1024;
 
 /// Messages held at once (in flight plus buffered) from which their passing counts as a
 /// burst whose memory is given back to the system afterwards.
-const BURST: usize = 256;
+pub(crate) const BURST: usize = 256;
 
 impl Client {
     /// Create a client for `server_uri` with `client_id`. Checks the URI scheme.
@@ -1873,7 +1873,7 @@ fn restore_locked(st: &mut State) -> Result<(), Error> {
 
 /// Return free heap pages to the system (glibc keeps them otherwise, and after a burst of
 /// many small allocations freed out of order, the process stays at its peak).
-fn release_free_memory() {
+pub(crate) fn release_free_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases free memory.
     unsafe {
