@@ -245,7 +245,7 @@ fn run_queue(q: &QueueInner) {
                     if burst {
                         // Thousands of messages delivered in a row leave holes all over the
                         // heap: give the free pages back.
-                        super::release_free_memory();
+                        crate::engine::release_free_memory();
                     }
                     return;
                 }

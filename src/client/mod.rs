@@ -1373,7 +1373,7 @@ impl ConnDriver {
         if burst_over {
             // Thousands of messages held through an outage and now all acknowledged leave
             // holes all over the heap; without this the process stays at its peak size.
-            release_free_memory();
+            crate::engine::release_free_memory();
         }
         deadline
     }
@@ -1869,16 +1869,6 @@ fn restore_locked(st: &mut State) -> Result<(), Error> {
         st.trace_id
     ));
     Ok(())
-}
-
-/// Return free heap pages to the system (glibc keeps them otherwise, and after a burst of
-/// many small allocations freed out of order, the process stays at its peak).
-pub(crate) fn release_free_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// Replace the session by a new one with the same settings (following the store, if any).

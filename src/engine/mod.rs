@@ -9,7 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -78,6 +78,75 @@ extern "C" fn fork_child() {
             std::mem::forget(g.take());
         }
     });
+}
+
+/// Heap trimming: when a burst of messages has passed, the free pages it left all over the heap
+/// go back to the system (glibc keeps them otherwise, and the process stays at its peak).
+/// Trimming walks the whole heap, so it runs at most once per [`TRIM_EVERY_MS`]; one asked for
+/// sooner is left to the loop, which runs it when the time comes.
+const TRIM_EVERY_MS: u64 = 1000;
+/// Milliseconds since [`trim_clock`]'s start of the last trim (0: never).
+static LAST_TRIM_MS: AtomicU64 = AtomicU64::new(0);
+/// When the loop must trim (same clock; 0: nothing waits).
+static TRIM_DUE_MS: AtomicU64 = AtomicU64::new(0);
+
+fn trim_clock() -> u64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    // +1 so that no real time reads as the "never" / "nothing" zero.
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
+}
+
+fn trim_now(now_ms: u64) {
+    LAST_TRIM_MS.store(now_ms, Ordering::Relaxed);
+    TRIM_DUE_MS.store(0, Ordering::Relaxed);
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only gives free memory back.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// A burst of messages has passed: give free heap pages back, now or (rate-limited) soon.
+pub fn release_free_memory() {
+    let now = trim_clock();
+    let last = LAST_TRIM_MS.load(Ordering::Relaxed);
+    if last == 0 || now.saturating_sub(last) >= TRIM_EVERY_MS {
+        return trim_now(now);
+    }
+    if TRIM_DUE_MS
+        .compare_exchange(
+            0,
+            last + TRIM_EVERY_MS,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        )
+        .is_ok()
+    {
+        let guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(running) = guard.as_ref() {
+            let _ = running.waker.wake();
+        }
+    }
+}
+
+/// How long the loop may sleep before a trim is due.
+fn trim_wait() -> Option<std::time::Duration> {
+    match TRIM_DUE_MS.load(Ordering::Relaxed) {
+        0 => None,
+        due => Some(std::time::Duration::from_millis(
+            due.saturating_sub(trim_clock()),
+        )),
+    }
+}
+
+fn trim_if_due() {
+    let due = TRIM_DUE_MS.load(Ordering::Relaxed);
+    if due != 0 {
+        let now = trim_clock();
+        if now >= due {
+            trim_now(now);
+        }
+    }
 }
 
 /// A client's hold on the engine: while any exists the loop runs; the last one dropped
@@ -228,11 +297,16 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
             .timers
             .peek()
             .map(|Reverse((at, _))| at.saturating_duration_since(Instant::now()));
+        let timeout = match (timeout, trim_wait()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         if let Err(e) = poll.poll(&mut events, timeout) {
             if e.kind() != io::ErrorKind::Interrupted {
                 crate::trace::error(&format!("event loop poll failed: {e}"));
             }
         }
+        trim_if_due();
         // Commands first, so that drivers added since the last round are known.
         while let Ok(cmd) = rx.try_recv() {
             match cmd {
