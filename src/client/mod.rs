@@ -1112,7 +1112,11 @@ impl Client {
         drop(st);
         self.close_connection(true);
         let mut st = self.lock();
-        if st.clean && st.offline.is_empty() {
+        // Paho forgets the session at the disconnect of an MQTT 3 clean session; with MQTT 5
+        // the Session Expiry Interval, not clean start, says whether the server keeps it,
+        // and Paho keeps its side (and its store) either way.
+        let v5 = st.session.version() == ProtocolVersion::V5;
+        if st.clean && !v5 && st.offline.is_empty() {
             fresh_session(&mut st);
             st.ops.clear();
             // Paho empties the store at a disconnect of a clean session.
