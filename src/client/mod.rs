@@ -1785,7 +1785,12 @@ fn restore_locked(st: &mut State) -> Result<(), Error> {
                 None => skip(key, "packet id out of range"),
             },
             Kind::Received => match id16 {
-                Some(i) => received.push(i),
+                Some(i) => {
+                    // The session's version follows its entries (else a connect at that
+                    // version would start a fresh session and forget this one).
+                    any_v5 |= v5;
+                    received.push(i);
+                }
                 None => skip(key, "packet id out of range"),
             },
             Kind::Sent | Kind::Queued => {
