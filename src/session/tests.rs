@@ -1866,7 +1866,10 @@ fn without_a_server_session_unacknowledged_messages_go_again_when_asked() {
         // Only the inbound flow is forgotten (a store drops its record); nothing outbound.
         assert_eq!(h.s.take_journal(), [DurableChange::ReceiveDone(9)], "{v:?}");
         // Id 9 is a new message now, delivered.
-        assert!(h.feed(inbound(9, 2, false, "new")).unwrap().is_some(), "{v:?}");
+        assert!(
+            h.feed(inbound(9, 2, false, "new")).unwrap().is_some(),
+            "{v:?}"
+        );
         h.feed(Packet::PubAck(a(one))).unwrap();
         h.feed(Packet::PubRec(a(two))).unwrap();
         h.feed(Packet::PubComp(a(two))).unwrap();
