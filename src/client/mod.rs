@@ -783,6 +783,13 @@ impl Client {
         self.lock().deferred_writes = on;
     }
 
+    /// Sync API: after a connect that kept the session (cleansession 0) but found none at
+    /// the server, send the unacknowledged messages again, as Paho's synchronous client
+    /// does (its asynchronous client discards them, and so does ours by default).
+    pub fn set_resend_without_session(&self, on: bool) {
+        self.lock().session.set_resend_without_session(on);
+    }
+
     /// Publishes buffered while disconnected.
     pub fn offline_len(&self) -> usize {
         self.lock().offline.len()
@@ -1112,7 +1119,11 @@ impl Client {
         drop(st);
         self.close_connection(true);
         let mut st = self.lock();
-        if st.clean && st.offline.is_empty() {
+        // Paho forgets the session at the disconnect of an MQTT 3 clean session; with MQTT 5
+        // the Session Expiry Interval, not clean start, says whether the server keeps it,
+        // and Paho keeps its side (and its store) either way.
+        let v5 = st.session.version() == ProtocolVersion::V5;
+        if st.clean && !v5 && st.offline.is_empty() {
             fresh_session(&mut st);
             st.ops.clear();
             // Paho empties the store at a disconnect of a clean session.
@@ -1618,6 +1629,14 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
         } => {
             st.connected = true;
             st.ever_connected = true;
+            if !discarded.is_empty() && !st.clean {
+                // Paho's asynchronous client drops them too; a line says how many went.
+                trace::error(&format!(
+                    "{}: the server has no session for us: {} unacknowledged messages discarded",
+                    st.trace_id,
+                    discarded.len()
+                ));
+            }
             fail_tokens(client, st, discarded);
             st.connect = ConnectOutcome::Accepted {
                 session_present,
@@ -1768,22 +1787,33 @@ fn restore_locked(st: &mut State) -> Result<(), Error> {
         .map_err(|e| Error::Persistence(format!("listing the store: {e}")))?;
     let mut sent = Vec::new();
     let mut queued = Vec::new();
-    let mut released = HashSet::new();
+    let mut released = HashMap::new();
     let mut received = Vec::new();
     let mut any_v5 = false;
     for key in &keys {
         let Some((kind, v5, n)) = persist::parse_key(key) else {
+            // Left where it is: it may be the application's (a user store), and a file store
+            // holds nothing else of ours.
+            trace::error(&format!(
+                "{id}: persistence: ignoring entry {key}: not a key of this library"
+            ));
             continue;
         };
         let id16 = u16::try_from(n).ok().filter(|i| *i != 0);
         match kind {
-            Kind::Released => {
-                if let Some(i) = id16 {
-                    released.insert(i);
+            Kind::Released => match id16 {
+                Some(i) => {
+                    released.insert(i, key.as_str());
                 }
-            }
+                None => skip(key, "packet id out of range"),
+            },
             Kind::Received => match id16 {
-                Some(i) => received.push(i),
+                Some(i) => {
+                    // The session's version follows its entries (else a connect at that
+                    // version would start a fresh session and forget this one).
+                    any_v5 |= v5;
+                    received.push(i);
+                }
                 None => skip(key, "packet id out of range"),
             },
             Kind::Sent | Kind::Queued => {
@@ -1822,10 +1852,15 @@ fn restore_locked(st: &mut State) -> Result<(), Error> {
         .chain(queued.iter().map(|(s, _, _)| *s))
         .max()
         .unwrap_or(0);
+    for (i, key) in &released {
+        if !sent.iter().any(|(_, m)| m.packet_id == *i) {
+            skip(key, "its PUBLISH entry is missing or damaged");
+        }
+    }
     let outbound: Vec<RestoredPublish> = sent
         .into_iter()
         .map(|(_, msg)| RestoredPublish {
-            released: released.contains(&msg.packet_id),
+            released: released.contains_key(&msg.packet_id),
             msg,
         })
         .collect();

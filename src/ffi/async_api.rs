@@ -862,6 +862,7 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
         };
         let mut create_version = 0;
         let mut restore_messages = true;
+        let mut persist_qos0 = true;
         if !options.is_null() {
             let sid = field!(options, struct_id);
             let ver = field!(options, struct_version);
@@ -887,6 +888,7 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
                 offline.before_first_connect = field!(options, allowDisconnectedSendAtAnyTime) != 0;
                 offline.delete_oldest = field!(options, deleteOldestMessages) != 0;
                 restore_messages = field!(options, restoreMessages) != 0;
+                persist_qos0 = field!(options, persistQoS0) != 0;
             }
         }
         if let Some(i) = uri.find("://") {
@@ -920,7 +922,7 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
         if let Some(store) = store {
             // Read back at the first connect, send or getPendingTokens, so that hooks set
             // after create apply to what is read.
-            if let Err(e) = client.set_store(store, restore_messages, true) {
+            if let Err(e) = client.set_store(store, restore_messages, persist_qos0) {
                 client.destroy();
                 return trace_fail(F, err_code(&e), &format!("{e:?}"));
             }

@@ -417,6 +417,7 @@ pub unsafe extern "C" fn MQTTClient_createWithOptions(
             Ok(c) => c,
             Err(e) => return trace_fail(F, err_code(&e), &format!("{e:?}")),
         };
+        client.set_resend_without_session(true);
         if let Some(store) = store {
             // Paho reads the store back at create: its messages are pending tokens at once.
             if let Err(e) = client

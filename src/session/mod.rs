@@ -58,6 +58,10 @@ pub struct SessionConfig {
     pub receive_maximum: u16,
     /// Topic Alias Maximum we announced (MQTT 5); inbound aliases above it are a protocol error.
     pub topic_alias_maximum: u16,
+    /// When a connect that asked to keep the session finds none at the server (CONNACK
+    /// session present 0), send every unacknowledged outbound message again instead of
+    /// discarding it. Paho's synchronous client does this; its asynchronous one discards.
+    pub resend_without_session: bool,
 }
 
 impl Default for SessionConfig {
@@ -68,6 +72,7 @@ impl Default for SessionConfig {
             send_window: 0,
             receive_maximum: 65535,
             topic_alias_maximum: 0,
+            resend_without_session: false,
         }
     }
 }
@@ -173,7 +178,8 @@ pub enum ConnState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// CONNACK accepted the connection. Unacknowledged messages have been queued for resend
-    /// (session present) or discarded (no session present; see `discarded`).
+    /// (session present, or [`SessionConfig::resend_without_session`]) or discarded (no
+    /// session present, or a clean start; see `discarded`).
     Connected {
         /// The server kept our session.
         session_present: bool,
@@ -431,6 +437,11 @@ impl Session {
         self.config.max_inflight = max_inflight;
     }
 
+    /// Change [`SessionConfig::resend_without_session`].
+    pub fn set_resend_without_session(&mut self, on: bool) {
+        self.config.resend_without_session = on;
+    }
+
     /// Change the send window (see [`SessionConfig::send_window`]).
     pub fn set_send_window(&mut self, window: usize) {
         self.config.send_window = window;
@@ -514,6 +525,16 @@ impl Session {
         self.inbound_qos2.clear();
         self.inbound_this_conn = 0;
         dropped
+    }
+
+    /// Forget the inbound QoS 2 flows awaiting PUBREL.
+    fn forget_inbound_qos2(&mut self) {
+        let ids: Vec<u16> = self.inbound_qos2.keys().copied().collect();
+        for id in ids {
+            self.record(DurableChange::ReceiveDone(id));
+        }
+        self.inbound_qos2.clear();
+        self.inbound_this_conn = 0;
     }
 
     /// A transport is up: queue CONNECT. With `clean_start` the durable state is discarded now
@@ -1048,6 +1069,14 @@ impl Session {
         self.state = ConnState::Connected;
         let mut discarded = std::mem::take(&mut self.discarded_at_connect);
         if c.session_present {
+            self.resend_after_reconnect();
+        } else if self.clean_start {
+            // Discarded when the CONNECT was queued; nothing durable has come since.
+        } else if self.config.resend_without_session {
+            // The server lost our session (or never had it): it will not send the PUBREL
+            // of inbound flows it forgot, and may reuse their ids for new messages; our
+            // unacknowledged messages go again, to it new ones, rather than being lost.
+            self.forget_inbound_qos2();
             self.resend_after_reconnect();
         } else {
             discarded.extend(self.discard_durable());

@@ -159,6 +159,11 @@ impl H {
         self.s.publish(msg(topic, qos), now)
     }
 
+    /// Empty the journal of durable changes (what came before the step under test).
+    fn take_journal_for_test(&mut self) {
+        self.s.take_journal();
+    }
+
     fn drop_conn(&mut self) -> Vec<u16> {
         let now = self.now;
         let failed = self.s.connection_lost(now);
@@ -1826,4 +1831,63 @@ fn our_send_window_holds_back_the_rest_in_order() {
     assert_eq!(h.sent(), ["PUBLISH 2 q1 d0 b"]);
     h.feed(Packet::PubAck(a(2))).unwrap();
     assert_eq!(h.sent(), ["PUBLISH 3 q1 d0 c"]);
+}
+
+#[test]
+fn without_a_server_session_unacknowledged_messages_go_again_when_asked() {
+    // Paho's synchronous client: cleansession 0, CONNACK session present 0 (the server
+    // lost the session) resends what was not acknowledged instead of dropping it.
+    for v in [V3, V5] {
+        let config = SessionConfig {
+            resend_without_session: true,
+            ..SessionConfig::default()
+        };
+        let mut h = H::with(v, config);
+        h.s.set_journal(true);
+        h.connect(false, false);
+        let one = h.publish("one", 1).unwrap();
+        let two = h.publish("two", 2).unwrap();
+        let three = h.publish("three", 2).unwrap();
+        assert_eq!(h.sent().len(), 3);
+        h.feed(Packet::PubRec(a(three))).unwrap();
+        assert_eq!(h.sent(), ["PUBREL 3"]);
+        // An inbound QoS 2 flow the server will forget.
+        assert!(h.feed(inbound(9, 2, false, "in")).unwrap().is_some());
+        assert_eq!(h.sent(), ["PUBREC 9"]);
+        h.take_journal_for_test();
+        h.drop_conn();
+        let ev = h.reconnect(false);
+        assert!(discarded(&ev).is_empty(), "{v:?}");
+        assert_eq!(
+            h.sent(),
+            ["PUBLISH 1 q1 d1 one", "PUBLISH 2 q2 d1 two", "PUBREL 3"],
+            "{v:?}"
+        );
+        // Only the inbound flow is forgotten (a store drops its record); nothing outbound.
+        assert_eq!(h.s.take_journal(), [DurableChange::ReceiveDone(9)], "{v:?}");
+        // Id 9 is a new message now, delivered.
+        assert!(
+            h.feed(inbound(9, 2, false, "new")).unwrap().is_some(),
+            "{v:?}"
+        );
+        h.feed(Packet::PubAck(a(one))).unwrap();
+        h.feed(Packet::PubRec(a(two))).unwrap();
+        h.feed(Packet::PubComp(a(two))).unwrap();
+        h.feed(Packet::PubComp(a(three))).unwrap();
+        assert!(h.s.pending_publish_ids().is_empty(), "{v:?}");
+    }
+}
+
+#[test]
+fn a_clean_start_discards_once_at_connect_not_again_at_connack() {
+    let mut h = H::new(V3);
+    h.s.set_journal(true);
+    h.connect(false, false);
+    h.publish("x", 1).unwrap();
+    h.sent();
+    h.drop_conn();
+    h.take_journal_for_test();
+    let ev = h.connect(true, false);
+    assert_eq!(discarded(&ev), [1]);
+    assert_eq!(h.s.take_journal(), [DurableChange::Discarded]);
 }
