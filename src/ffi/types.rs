@@ -2303,3 +2303,12 @@ mod tests {
         out
     }
 }
+
+impl crate::trace::Returned for MQTTResponse {
+    fn shown(&self) -> String {
+        format!(
+            " reason code {} ({} codes)",
+            self.reasonCode as c_int, self.reasonCodeCount
+        )
+    }
+}
