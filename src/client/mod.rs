@@ -1123,13 +1123,23 @@ impl Client {
         st.losses += 1;
         let failed = st.session.connection_lost(Instant::now());
         fail_tokens(self, st, failed);
+        // After our own DISCONNECT (or a refused CONNECT) the server closing is no error.
+        let expected = !was_connected && !matches!(st.connect, ConnectOutcome::Pending);
         if matches!(st.connect, ConnectOutcome::Pending) {
             st.connect = ConnectOutcome::Failed(why.clone());
         }
-        trace::error(&format!(
-            "{}: connection lost: {}",
-            self.inner.client_id, why
-        ));
+        if expected {
+            crate::trace!(
+                Minimum,
+                "{}: connection closed: {why}",
+                self.inner.client_id
+            );
+        } else {
+            trace::error(&format!(
+                "{}: connection lost: {}",
+                self.inner.client_id, why
+            ));
+        }
         let by_server = std::mem::take(&mut st.server_disconnected);
         if was_connected {
             if let Some(l) = st.listener.clone() {
