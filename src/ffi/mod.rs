@@ -88,3 +88,17 @@ pub unsafe fn cstr<'a>(p: *const c_char) -> Result<&'a str, bool> {
 pub fn id_is(actual: &[c_char; 4], want: &[c_char; 4]) -> bool {
     actual == want
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn api_name_is_the_exported_function() {
+        fn __here() {}
+        let name = super::api_name(std::any::type_name_of_val(&__here));
+        assert_eq!(name, "api_name_is_the_exported_function");
+        assert_eq!(
+            super::api_name("paho_mqtt_c_rs::ffi::sync::MQTTClient_connect::__here"),
+            "MQTTClient_connect"
+        );
+    }
+}

@@ -852,6 +852,15 @@ impl MQTTResponse {
     };
 }
 
+impl crate::trace::Returned for MQTTResponse {
+    fn shown(&self) -> String {
+        format!(
+            " reason code {} ({} codes)",
+            self.reasonCode as c_int, self.reasonCodeCount
+        )
+    }
+}
+
 /// `enum MQTTCLIENT_TRACE_LEVELS`.
 pub type MQTTCLIENT_TRACE_LEVELS = c_int;
 /// Everything.
@@ -2301,14 +2310,5 @@ mod tests {
         let mut out = Vec::new();
         v.flat(&mut out);
         out
-    }
-}
-
-impl crate::trace::Returned for MQTTResponse {
-    fn shown(&self) -> String {
-        format!(
-            " reason code {} ({} codes)",
-            self.reasonCode as c_int, self.reasonCodeCount
-        )
     }
 }

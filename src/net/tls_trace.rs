@@ -453,3 +453,25 @@ pub fn psk_answer(hint: Option<&[u8]>, identity: &[u8], key_len: usize) {
         String::from_utf8_lossy(id)
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alpn_wire_format_reads_as_a_list() {
+        assert_eq!(alpn_list(b"\x04mqtt\x08x-other1"), "mqtt, x-other1");
+        // A length past the end is cut, not a panic.
+        assert_eq!(alpn_list(b"\x09mqtt"), "mqtt");
+    }
+
+    #[test]
+    fn tls13_alerts_have_names() {
+        assert_eq!(
+            alert_name(116, "unknown".into()),
+            "certificate required (alert number 116)"
+        );
+        assert_eq!(alert_name(48, "unknown CA".into()), "unknown CA");
+        assert_eq!(alert_name(200, "unknown".into()), "alert number 200");
+    }
+}
