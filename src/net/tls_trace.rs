@@ -24,20 +24,26 @@ const CB_EXIT: c_int = 0x02;
 const CB_READ: c_int = 0x04;
 const CB_ALERT: c_int = 0x4000;
 
-type InfoCallback = unsafe extern "C" fn(ssl: *const SSL, where_: c_int, ret: c_int);
-type MsgCallback = unsafe extern "C" fn(
-    write_p: c_int,
-    version: c_int,
-    content_type: c_int,
-    buf: *const c_void,
-    len: usize,
-    ssl: *mut SSL,
-    arg: *mut c_void,
-);
-
+// (The callback types are spelled out, not named: cbindgen would export a type alias.)
 extern "C" {
-    fn SSL_set_info_callback(ssl: *mut SSL, cb: Option<InfoCallback>);
-    fn SSL_set_msg_callback(ssl: *mut SSL, cb: Option<MsgCallback>);
+    fn SSL_set_info_callback(
+        ssl: *mut SSL,
+        cb: Option<unsafe extern "C" fn(ssl: *const SSL, where_: c_int, ret: c_int)>,
+    );
+    fn SSL_set_msg_callback(
+        ssl: *mut SSL,
+        cb: Option<
+            unsafe extern "C" fn(
+                write_p: c_int,
+                version: c_int,
+                content_type: c_int,
+                buf: *const c_void,
+                len: usize,
+                ssl: *mut SSL,
+                arg: *mut c_void,
+            ),
+        >,
+    );
     fn SSL_alert_type_string_long(value: c_int) -> *const c_char;
 }
 
