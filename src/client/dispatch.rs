@@ -209,6 +209,9 @@ impl Drop for PoolRef {
 }
 
 fn worker(rx: Receiver<Work>) {
+    // A trace callback may wait for a callback on this thread (destroy does): API calls made
+    // here must not wait for the trace thread in turn.
+    crate::trace::no_sync();
     loop {
         let work = rx.recv();
         match work {

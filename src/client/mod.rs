@@ -276,21 +276,25 @@ impl Transport {
 
 impl Read for Transport {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
+        let r = match self {
             Transport::Tcp(s) => s.read(buf),
             #[cfg(feature = "tls")]
             Transport::Tls(s) => net::tls::read(s, buf),
-        }
+        };
+        ptrace::io(self.fd(), "read", None, &r);
+        r
     }
 }
 
 impl Write for Transport {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
+        let r = match self {
             Transport::Tcp(s) => s.write(buf),
             #[cfg(feature = "tls")]
             Transport::Tls(s) => net::tls::write(s, buf),
-        }
+        };
+        ptrace::io(self.fd(), "write", Some(buf.len()), &r);
+        r
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
@@ -453,6 +457,7 @@ impl Client {
             queue: SerialQueue::new(),
             me: me.clone(),
         });
+        crate::trace!(Minimum, "{client_id}: client created for {server_uri}");
         Ok(Client { inner })
     }
 
@@ -576,12 +581,21 @@ impl Client {
         let deadline = start + opts.connect_timeout;
         // Drop any previous connection first.
         self.close_connection(false);
+        crate::trace!(
+            Minimum,
+            "{}: connecting to {} with MQTT version {} (connect timeout {} ms)",
+            self.inner.client_id,
+            uri,
+            version as u8,
+            opts.connect_timeout.as_millis()
+        );
         let stream = net::connect_tcp(&ep, deadline).map_err(|e| {
             Error::Failure(format!(
                 "TCP connect to {}:{} failed: {e}",
                 ep.host, ep.port
             ))
         })?;
+        ptrace::tcp_connected(&self.inner.client_id, &stream, &ep);
         let stream = mio::net::TcpStream::from_std(stream);
         let mut transport = match ep.scheme {
             #[cfg(feature = "tls")]
@@ -711,6 +725,12 @@ impl Client {
     fn close_connection(&self, _graceful: bool) {
         let mut st = self.lock();
         if let Some(mut conn) = st.conn.take() {
+            crate::trace!(
+                Minimum,
+                "{}: socket {} closed",
+                self.inner.client_id,
+                conn.transport.fd()
+            );
             let _ = self
                 .inner
                 .engine
@@ -841,6 +861,13 @@ impl Client {
                     return Err(e);
                 }
             };
+            crate::trace!(
+                Minimum,
+                "{}: not connected: message to {} (msgid {id}) buffered, {} now",
+                self.inner.client_id,
+                msg.topic,
+                st.offline.len() + 1
+            );
             st.offline.push_back(Buffered { msg, op, id, key });
             return Ok(id);
         }
@@ -867,6 +894,8 @@ impl Client {
         reserved: u16,
     ) -> Result<u16, Error> {
         let qos = msg.qos as u8;
+        let shown = trace::enabled(trace::Level::Minimum)
+            .then(|| format!("{} qos {qos} ({} bytes)", msg.topic, msg.payload.len()));
         let id = if st.store.is_some() && msg.qos != QoS::AtMostOnce {
             publish_stored(st, msg, reserved)?
         } else if reserved != 0 {
@@ -878,6 +907,12 @@ impl Client {
                 .publish(msg, Instant::now())
                 .map_err(session_err)?
         };
+        if let Some(shown) = shown {
+            trace::minimum(&format!(
+                "{}: publishing to {shown}, msgid {id}",
+                self.inner.client_id
+            ));
+        }
         if id != 0 {
             st.ops.insert(id, (op, qos));
         }
@@ -911,6 +946,7 @@ impl Client {
         properties: Properties<'_>,
         op: Option<u64>,
     ) -> Result<u16, Error> {
+        ptrace::subscribing(&self.inner.client_id, &filters);
         self.start_request(op, |s| s.subscribe(filters, properties, Instant::now()))
     }
 
@@ -921,6 +957,12 @@ impl Client {
         properties: Properties<'_>,
         op: Option<u64>,
     ) -> Result<u16, Error> {
+        crate::trace!(
+            Minimum,
+            "{}: unsubscribing from {}",
+            self.inner.client_id,
+            filters.join(", ")
+        );
         self.start_request(op, |s| s.unsubscribe(filters, properties, Instant::now()))
     }
 
@@ -1091,6 +1133,12 @@ impl Client {
         reason: u8,
         properties: Properties<'_>,
     ) -> Result<(), Error> {
+        crate::trace!(
+            Minimum,
+            "{}: disconnecting (up to {} ms for messages in flight)",
+            self.inner.client_id,
+            timeout.as_millis()
+        );
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
         if !st.connected || st.conn.is_none() {
@@ -1151,6 +1199,7 @@ impl Client {
         self.inner.queue.close();
         self.close_store();
         self.inner.cond.notify_all();
+        crate::trace!(Minimum, "{}: client destroyed", self.inner.client_id);
     }
 
     /// Write now, or with deferred writes have the engine write (one wake-up per burst).
@@ -1191,13 +1240,23 @@ impl Client {
         st.losses += 1;
         let failed = st.session.connection_lost(Instant::now());
         fail_tokens(self, st, failed);
+        // After our own DISCONNECT (or a refused CONNECT) the server closing is no error.
+        let expected = !was_connected && !matches!(st.connect, ConnectOutcome::Pending);
         if matches!(st.connect, ConnectOutcome::Pending) {
             st.connect = ConnectOutcome::Failed(why.clone());
         }
-        trace::error(&format!(
-            "{}: connection lost: {}",
-            self.inner.client_id, why
-        ));
+        if expected {
+            crate::trace!(
+                Minimum,
+                "{}: connection closed: {why}",
+                self.inner.client_id
+            );
+        } else {
+            trace::error(&format!(
+                "{}: connection lost: {}",
+                self.inner.client_id, why
+            ));
+        }
         let by_server = std::mem::take(&mut st.server_disconnected);
         if was_connected {
             if let Some(l) = st.listener.clone() {
@@ -1222,7 +1281,12 @@ impl Client {
 }
 
 fn deliver(me: Weak<Inner>, listener: Arc<dyn Listener>, notice: Notice) {
-    if let Some(back) = listener.notify(notice) {
+    let traced = ptrace::callback_starts(&notice, || {
+        me.upgrade().map_or(String::new(), |i| i.client_id.clone())
+    });
+    let back = listener.notify(notice);
+    ptrace::callback_returned(traced);
+    if let Some(back) = back {
         // The application asked for the message again later: put it back at the head of the
         // queue after giving other threads a moment, so redelivery does not spin.
         if let Some(inner) = me.upgrade() {
@@ -1406,7 +1470,8 @@ impl Driver for ConnDriver {
     }
 
     fn on_timeout(&self, now: Instant) -> Option<Instant> {
-        self.with_state(|_client, st| {
+        self.with_state(|client, st| {
+            crate::trace!(Maximum, "{}: timer", client.inner.client_id);
             match st.session.handle_timeout(now) {
                 Ok(()) => {}
                 Err(SessionError::Timeout) => {
@@ -1601,8 +1666,10 @@ fn handle_bytes(
                 msgid: p.packet_id,
                 properties: p.properties.into_owned(),
             };
+            let to_callback = matches!(listener, Some(l) if l.wants_messages());
+            ptrace::message_in(&client.inner.client_id, &m, to_callback);
             match listener {
-                Some(l) if l.wants_messages() => {
+                Some(l) if to_callback => {
                     let l = l.clone();
                     client.post(l, Notice::Message(m));
                 }
@@ -1637,6 +1704,12 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                     discarded.len()
                 ));
             }
+            crate::trace!(
+                Minimum,
+                "{}: connected (MQTT version {}, session present: {session_present})",
+                client.inner.client_id,
+                st.session.version() as u8
+            );
             fail_tokens(client, st, discarded);
             st.connect = ConnectOutcome::Accepted {
                 session_present,
@@ -1682,6 +1755,11 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             reason,
             properties,
         } => {
+            crate::trace!(
+                Minimum,
+                "{}: message msgid {packet_id} complete (reason code {reason})",
+                client.inner.client_id
+            );
             let tagged = st.ops.remove(&packet_id);
             if let Some(l) = st.listener.clone() {
                 if st.session.version() == ProtocolVersion::V5 {
@@ -1728,6 +1806,12 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             codes,
             properties,
         } => {
+            crate::trace!(
+                Minimum,
+                "{}: request msgid {packet_id} acknowledged, codes {:?}",
+                client.inner.client_id,
+                codes
+            );
             let r = AckResult { codes, properties };
             match st.ops.remove(&packet_id) {
                 Some((Some(op), _)) => {

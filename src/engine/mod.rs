@@ -292,6 +292,7 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
         entries: HashMap::new(),
         timers: BinaryHeap::new(),
     };
+    crate::trace!(Minimum, "event loop started");
     loop {
         let timeout = lp
             .timers
@@ -303,7 +304,7 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
         };
         if let Err(e) = poll.poll(&mut events, timeout) {
             if e.kind() != io::ErrorKind::Interrupted {
-                crate::trace::error(&format!("event loop poll failed: {e}"));
+                crate::trace!(Severe, "event loop: poll failed: {e}");
             }
         }
         trim_if_due();
@@ -332,7 +333,10 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
                         lp.set_deadline(token, next);
                     }
                 }
-                Command::Stop => return,
+                Command::Stop => {
+                    crate::trace!(Minimum, "event loop stopped: no client left");
+                    return;
+                }
             }
         }
         for ev in events.iter() {
@@ -345,6 +349,12 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
             };
             let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
             let writable = ev.is_writable() || ev.is_write_closed();
+            crate::trace!(
+                Maximum,
+                "event loop: connection {token}{}{}",
+                if readable { " readable" } else { "" },
+                if writable { " writable" } else { "" }
+            );
             let next = driver.on_ready(readable, writable, Instant::now());
             lp.set_deadline(token, next);
         }
@@ -361,6 +371,7 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
                 continue; // stale
             }
             entry.deadline = None;
+            crate::trace!(Maximum, "event loop: timer of connection {token} due");
             let driver = entry.driver.clone();
             let next = driver.on_timeout(now);
             lp.set_deadline(token, next);

@@ -362,7 +362,7 @@ fn err_code(e: &Error) -> c_int {
 
 fn trace_fail(func: &str, rc: c_int, why: &str) -> c_int {
     if rc != MQTTASYNC_SUCCESS {
-        trace::error(&format!("{func}: returning {rc}: {why}"));
+        crate::trace!(Error, "{func}: returning {rc}: {why}");
     }
     rc
 }
@@ -510,7 +510,7 @@ impl AsyncInner {
                     Error::SslNotSupported | Error::BadProtocol => (MQTTASYNC_FAILURE, 0),
                     other => (err_code(other), 0),
                 };
-                trace::error(&format!("MQTTAsync_connect: failed: {e:?}"));
+                crate::trace!(Error, "MQTTAsync_connect: failed: {e:?}");
                 if auto {
                     return;
                 }
@@ -576,6 +576,12 @@ impl AsyncInner {
                 return;
             };
             self.apply_update_connect(&mut opts);
+            crate::trace!(
+                Minimum,
+                "{}: automatic reconnect, after waiting {} ms",
+                self.client.client_id(),
+                wait.as_millis()
+            );
             match self.client.connect(&opts) {
                 Ok(c) => {
                     let strip = opts.server_uris.is_empty();
@@ -589,7 +595,7 @@ impl AsyncInner {
                     return;
                 }
                 Err(e) => {
-                    trace::error(&format!("automatic reconnect failed: {e:?}"));
+                    crate::trace!(Error, "automatic reconnect failed: {e:?}");
                     let max = self.reconnect.lock().unwrap_or_else(|e| e.into_inner()).max;
                     wait = (wait * 2).min(max);
                 }

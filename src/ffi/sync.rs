@@ -196,7 +196,7 @@ fn connect_err_code(e: &Error) -> c_int {
 
 fn trace_fail(func: &str, rc: c_int, why: &str) -> c_int {
     if rc != MQTTCLIENT_SUCCESS {
-        trace::error(&format!("{func}: returning {rc}: {why}"));
+        crate::trace!(Error, "{func}: returning {rc}: {why}");
     }
     rc
 }
@@ -834,9 +834,10 @@ pub unsafe extern "C" fn MQTTClient_connect5(
                 }
             }
             Err(Error::Refused { code, properties }) => {
-                trace::error(&format!(
+                crate::trace!(
+                    Error,
                     "{F}: server refused the connection with reason code {code}"
-                ));
+                );
                 MQTTResponse {
                     reasonCode: code as c_int,
                     properties: boxed_properties(&properties),
