@@ -11,6 +11,8 @@ What it runs (names are paths under c-tests/ without the extension, e.g. diff/pu
   c-tests/async/*.c    the same, linked with paho-mqtt3a by default.
   c-tests/tls/*.c      TLS tests, linked with paho-mqtt3cs by default: diff_*.c are
                        differential (as c-tests/diff), the others run against ours only.
+  c-tests/faults/*.c   fault injection with the scripted fake broker (common/fakebroker.h),
+                       linked with paho-mqtt3c by default; diff_*.c are differential.
   c-tests/*/test_*.sh  executable scripts; exit 0 = pass, 77 = skipped.
 
 Each test program gets --timeout seconds (default 60) unless its file has a line
@@ -362,12 +364,13 @@ class Test:
 
 def discover():
     tests = []
-    for kind, sub in (("diff", "diff"), ("run", "sync"), ("run", "async"), ("run", "tls")):
+    for kind, sub in (("diff", "diff"), ("run", "sync"), ("run", "async"), ("run", "tls"),
+                      ("run", "faults")):
         d = os.path.join(CTESTS, sub)
         if os.path.isdir(d):
             for f in sorted(os.listdir(d)):
                 if f.endswith(".c"):
-                    k = "diff" if sub == "tls" and f.startswith("diff_") else kind
+                    k = "diff" if sub in ("tls", "faults") and f.startswith("diff_") else kind
                     tests.append(Test("%s/%s" % (sub, f[:-2]), k, os.path.join(d, f)))
     for sub in sorted(os.listdir(CTESTS)):
         d = os.path.join(CTESTS, sub)
