@@ -159,7 +159,7 @@ static void *serve(void *arg)
 static const char *op_name(enum fake_op op)
 {
     static const char *names[] = { "END", "EXPECT", "EXPECT_DISCONNECT", "EXPECT_CLOSED", "SEND",
-                                   "SEND_TRICKLE", "ACK", "SLEEP", "SILENT", "CLOSE" };
+                                   "SEND_TRICKLE", "ACK", "SLEEP", "SILENT", "CLOSE", "EXPECT_QUIET" };
     return (unsigned)op < sizeof names / sizeof names[0] ? names[op] : "?";
 }
 
@@ -492,6 +492,21 @@ static int run_script(fake_broker *fb, int conn, int fd)
         }
         case FAKE_SLEEP:
             pause_ms(fb, st->ms);
+            break;
+        case FAKE_EXPECT_QUIET:
+            r = read_packet(fb, fd, conn, st->ms, &closed, &n);
+            if (r == 1) {
+                mismatch(fb, conn, step, fb->inbuf, n, "a packet within %d ms", st->ms);
+                return closed;
+            }
+            if (r != 0) {
+                mismatch(fb, conn, step, fb->inbuf, fb->have, "the client closed the connection");
+                return closed;
+            }
+            if (fb->have > 0) {
+                mismatch(fb, conn, step, fb->inbuf, fb->have, "part of a packet within %d ms", st->ms);
+                return closed;
+            }
             break;
         case FAKE_SILENT: {
             long long end = st->ms > 0 ? tu_now_ms() + st->ms : -1;

@@ -82,7 +82,8 @@ enum fake_op {
                                last packet expected (bytes: e.g. SUBACK codes; may be none) */
     FAKE_SLEEP,             /* wait, reading nothing */
     FAKE_SILENT,            /* read and ignore what comes for ms (0: until the client closes) */
-    FAKE_CLOSE              /* close the connection now, ending the script */
+    FAKE_CLOSE,             /* close the connection now, ending the script */
+    FAKE_EXPECT_QUIET       /* nothing may arrive for ms (a packet or a close is a mismatch) */
 };
 
 typedef struct fake_step {
@@ -96,7 +97,7 @@ typedef struct fake_step {
     int prefix;                 /* EXPECT: the packet may be longer than len */
     int reason;                 /* EXPECT_DISCONNECT: the reason code (0 also matches e0 00) */
     int ms;                     /* EXPECT*: timeout (0 = 5000); TRICKLE: gap per byte;
-                                   SLEEP, SILENT: how long */
+                                   SLEEP, SILENT, EXPECT_QUIET: how long */
 } fake_step;
 
 #define FS_EXPECT_TYPE(t) { .op = FAKE_EXPECT, .type = (t) }
@@ -112,6 +113,7 @@ typedef struct fake_step {
 #define FS_ACK_WITH(first_byte, b) { .op = FAKE_ACK, .type = (first_byte), .bytes = (b), .len = (int)sizeof(b) }
 #define FS_SLEEP(n) { .op = FAKE_SLEEP, .ms = (n) }
 #define FS_SILENT(n) { .op = FAKE_SILENT, .ms = (n) }
+#define FS_EXPECT_QUIET(n) { .op = FAKE_EXPECT_QUIET, .ms = (n) }
 #define FS_CLOSE { .op = FAKE_CLOSE }
 #define FS_END { .op = FAKE_END }
 

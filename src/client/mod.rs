@@ -107,6 +107,10 @@ pub enum Error {
     BufferFull,
     /// The client is being destroyed.
     Destroyed,
+    /// A subscribe or unsubscribe was sent but the connection was lost before its
+    /// acknowledgement (Paho: MQTTASYNC_OPERATION_INCOMPLETE; MQTTCLIENT_FAILURE in the sync
+    /// API). It is not sent again after a reconnect.
+    Incomplete,
 }
 
 /// A message as delivered to the application; payload already in malloc'd memory.
@@ -682,7 +686,7 @@ impl Client {
                 .deregister(conn.transport.source());
             self.inner.engine.remove(conn.token);
             let failed = st.session.connection_lost(Instant::now());
-            fail_tokens(self, &mut st, failed);
+            fail_tokens(self, &mut st, failed, Error::Incomplete);
         }
         st.connected = false;
         drop(st);
@@ -874,7 +878,7 @@ impl Client {
                 return Err(Error::Destroyed);
             }
             if st.failed_tokens.remove(&id) {
-                return Err(Error::Disconnected);
+                return Err(Error::Incomplete);
             }
             let now = Instant::now();
             if now >= deadline {
@@ -1073,7 +1077,7 @@ impl Client {
         st.connected = false;
         st.losses += 1;
         let failed = st.session.connection_lost(Instant::now());
-        fail_tokens(self, st, failed);
+        fail_tokens(self, st, failed, Error::Incomplete);
         if matches!(st.connect, ConnectOutcome::Pending) {
             st.connect = ConnectOutcome::Failed(why.clone());
         }
@@ -1121,7 +1125,7 @@ fn deliver(me: Weak<Inner>, listener: Arc<dyn Listener>, notice: Notice) {
 
 /// Operations that can no longer complete: wake their waiters and, for tagged ones, tell the
 /// listener.
-fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
+fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>, why: Error) {
     for id in ids {
         st.failed_tokens.insert(id);
         if let Some((Some(op), _)) = st.ops.remove(&id) {
@@ -1131,7 +1135,7 @@ fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
                     Notice::OpDone {
                         op,
                         token: id,
-                        result: OpResult::Failed(Error::Disconnected),
+                        result: OpResult::Failed(why.clone()),
                     },
                 );
             }
@@ -1496,7 +1500,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
         } => {
             st.connected = true;
             st.ever_connected = true;
-            fail_tokens(client, st, discarded);
+            fail_tokens(client, st, discarded, Error::Disconnected);
             st.connect = ConnectOutcome::Accepted {
                 session_present,
                 properties,

@@ -355,6 +355,7 @@ fn err_code(e: &Error) -> c_int {
         Error::SslNotSupported => MQTTASYNC_SSL_NOT_SUPPORTED,
         Error::BadProtocol => MQTTASYNC_BAD_PROTOCOL,
         Error::BufferFull => MQTTASYNC_MAX_BUFFERED_MESSAGES,
+        Error::Incomplete => MQTTASYNC_OPERATION_INCOMPLETE,
     }
 }
 

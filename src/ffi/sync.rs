@@ -174,7 +174,8 @@ fn err_code(e: &Error) -> c_int {
         | Error::Timeout
         | Error::NoMoreIds
         | Error::Destroyed
-        | Error::BufferFull => MQTTCLIENT_FAILURE,
+        | Error::BufferFull
+        | Error::Incomplete => MQTTCLIENT_FAILURE,
         Error::Disconnected => MQTTCLIENT_DISCONNECTED,
         Error::MaxInflight => MQTTCLIENT_MAX_MESSAGES_INFLIGHT,
         Error::BadUtf8 => MQTTCLIENT_BAD_UTF8_STRING,
