@@ -1425,7 +1425,7 @@ fn handle_bytes(
     data: &[u8],
     now: Instant,
 ) -> Result<usize, String> {
-    let max = 268_435_460;
+    let max = st.session.max_incoming_packet_size();
     let mut pos = 0;
     while pos < data.len() {
         let State {
