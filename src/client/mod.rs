@@ -1286,6 +1286,8 @@ impl Driver for ConnDriver {
             match st.session.handle_timeout(now) {
                 Ok(()) => {}
                 Err(SessionError::Timeout) => {
+                    // The DISCONNECT the session queued goes out before the close, as Paho's.
+                    let _ = pump_write(st, now);
                     return Err(if st.connected {
                         "keepalive timeout: no PINGRESP".to_string()
                     } else {
