@@ -46,6 +46,10 @@ pub struct ConnectOptions {
     pub password: Option<Vec<u8>>,
     /// How long the TCP connect plus CONNACK may take.
     pub connect_timeout: Duration,
+    /// `connect_timeout` covers all the protocol versions tried on one URI together, as in
+    /// Paho's sync client (MQTTVERSION_DEFAULT gives up after one timeout, without a 3.1
+    /// attempt); otherwise, as in Paho's async client, each attempt has its own.
+    pub timeout_per_uri: bool,
     /// Paho's maxInflightMessages (0: no limit of ours): a publish beyond it is refused.
     pub max_inflight: usize,
     /// Async API: beyond this many QoS>0 publishes on the wire the rest wait in order
@@ -499,8 +503,17 @@ impl Client {
                 VersionChoice::Exact(ProtocolVersion::V311) => &[ProtocolVersion::V311],
                 VersionChoice::Exact(ProtocolVersion::V5) => &[ProtocolVersion::V5],
             };
-            for &v in versions {
-                match self.connect_one(uri, v, opts) {
+            let uri_deadline = Instant::now() + opts.connect_timeout;
+            for (i, &v) in versions.iter().enumerate() {
+                let deadline = if opts.timeout_per_uri {
+                    uri_deadline
+                } else {
+                    Instant::now() + opts.connect_timeout
+                };
+                if i > 0 && Instant::now() >= deadline {
+                    break;
+                }
+                match self.connect_one(uri, v, opts, deadline) {
                     Ok(c) => return Ok(c),
                     Err(e) => {
                         trace::error(&format!(
@@ -523,6 +536,7 @@ impl Client {
         uri: &str,
         version: ProtocolVersion,
         opts: &ConnectOptions,
+        deadline: Instant,
     ) -> Result<Connected, Error> {
         let ep: Endpoint = net::parse_uri(uri).map_err(|e| match e {
             net::UriError::BadProtocol => Error::BadProtocol,
@@ -541,8 +555,6 @@ impl Client {
                 )))
             }
         }
-        let start = Instant::now();
-        let deadline = start + opts.connect_timeout;
         // Drop any previous connection first.
         self.close_connection(false);
         let stream = net::connect_tcp(&ep, deadline).map_err(|e| {
@@ -1292,7 +1304,7 @@ impl Driver for ConnDriver {
                         "keepalive timeout: no PINGRESP".to_string()
                     } else {
                         "timed out waiting for CONNACK".to_string()
-                    })
+                    });
                 }
                 Err(e) => return Err(format!("{e:?}")),
             }

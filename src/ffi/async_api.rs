@@ -1177,6 +1177,7 @@ unsafe fn read_async_connect(
         username: None,
         password: None,
         connect_timeout: Duration::from_secs(field!(o, connectTimeout).max(1) as u64),
+        timeout_per_uri: false,
         // Paho's async client queues what is beyond maxInflight rather than refusing it.
         max_inflight: 0,
         send_window: field!(o, maxInflight).max(0) as usize,

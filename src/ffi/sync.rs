@@ -599,6 +599,7 @@ unsafe fn read_connect_options(
         username: None,
         password: None,
         connect_timeout: Duration::from_secs(field!(o, connectTimeout).max(1) as u64),
+        timeout_per_uri: true,
         max_inflight: 0,
         send_window: 0,
         publish_window: 0,
