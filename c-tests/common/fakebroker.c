@@ -25,7 +25,7 @@ struct fake_broker {
     int listener, port;
     const fake_reply *replies;
     int nreplies;
-    volatile int stop;
+    int stop; /* under lock: see stopping() */
     pthread_t thread;
     pthread_mutex_t lock;
     int levels[MAX_CONN];
@@ -48,6 +48,17 @@ struct fake_broker {
     unsigned char inbuf[INBUF];
     int have;
 };
+
+/* Whether fake_stop was called (read under the lock, so that thread checkers
+ * see the hand-over). */
+static int stopping(fake_broker *fb)
+{
+    int s;
+    pthread_mutex_lock(&fb->lock);
+    s = fb->stop;
+    pthread_mutex_unlock(&fb->lock);
+    return s;
+}
 
 /* Reads exactly n bytes, giving up after 5 s of silence. */
 static int read_n(int fd, unsigned char *buf, int n)
@@ -90,7 +101,7 @@ static int read_connect_level(int fd)
 static void *serve(void *arg)
 {
     fake_broker *fb = arg;
-    while (!fb->stop) {
+    while (!stopping(fb)) {
         struct pollfd p = { fb->listener, POLLIN, 0 };
         int fd, level, i, conn, client_closed = 0;
         if (poll(&p, 1, 50) <= 0)
@@ -117,7 +128,7 @@ static void *serve(void *arg)
                 long long start = tu_now_ms();
                 long long end = start + (rep->hold_ms > 0 ? rep->hold_ms : 500);
                 int later_sent = rep->later == NULL;
-                while (!fb->stop && tu_now_ms() < end) {
+                while (!stopping(fb) && tu_now_ms() < end) {
                     if (!later_sent && tu_now_ms() >= start + rep->later_ms) {
                         ssize_t w2 = write(fd, rep->later, (size_t)rep->later_len);
                         (void)w2;
@@ -256,7 +267,7 @@ static int read_packet(fake_broker *fb, int fd, int conn, int timeout_ms, int *c
         if (*closed)
             return -1;
         left = deadline - tu_now_ms();
-        if (left <= 0 || fb->stop)
+        if (left <= 0 || stopping(fb))
             return 0;
         if (poll(&p, 1, left < 50 ? (int)left : 50) <= 0)
             continue;
@@ -333,7 +344,7 @@ static int write_all(int fd, const unsigned char *b, int n)
 static void pause_ms(fake_broker *fb, int ms)
 {
     long long end = tu_now_ms() + ms;
-    while (!fb->stop && tu_now_ms() < end) {
+    while (!stopping(fb) && tu_now_ms() < end) {
         long long left = end - tu_now_ms();
         tu_sleep_ms(left < 50 ? (int)left : 50);
     }
@@ -380,7 +391,7 @@ static int run_script(fake_broker *fb, int conn, int fd)
     int step, closed = 0, last_id = -1;
     char why[160];
     fb->have = 0;
-    for (step = 0; !fb->stop; step++) {
+    for (step = 0; !stopping(fb); step++) {
         const fake_step *st = &script[step];
         int r, n = 0, timeout = st->ms > 0 ? st->ms : 5000;
         if (step >= MAX_STEPS) {
@@ -460,7 +471,7 @@ static int run_script(fake_broker *fb, int conn, int fd)
             }
             break;
         case FAKE_SEND_TRICKLE:
-            for (n = 0; n < st->len && !fb->stop; n++) {
+            for (n = 0; n < st->len && !stopping(fb); n++) {
                 if (write_all(fd, st->bytes + n, 1) != 0) {
                     mismatch(fb, conn, step, NULL, 0, "write of byte %d failed: %s", n, strerror(errno));
                     return closed;
@@ -510,7 +521,7 @@ static int run_script(fake_broker *fb, int conn, int fd)
             break;
         case FAKE_SILENT: {
             long long end = st->ms > 0 ? tu_now_ms() + st->ms : -1;
-            while (!fb->stop) {
+            while (!stopping(fb)) {
                 long long left = end < 0 ? 100 : end - tu_now_ms();
                 if (left <= 0)
                     break;
@@ -533,7 +544,7 @@ static int run_script(fake_broker *fb, int conn, int fd)
 static void *serve_script(void *arg)
 {
     fake_broker *fb = arg;
-    while (!fb->stop) {
+    while (!stopping(fb)) {
         struct pollfd p = { fb->listener, POLLIN, 0 };
         int fd, conn, client_closed = 0;
         if (poll(&p, 1, 50) <= 0)
@@ -713,7 +724,9 @@ int fake_received(fake_broker *fb, int conn, unsigned char *buf, int max)
 
 void fake_stop(fake_broker *fb)
 {
+    pthread_mutex_lock(&fb->lock);
     fb->stop = 1;
+    pthread_mutex_unlock(&fb->lock);
     pthread_join(fb->thread, NULL);
     close(fb->listener);
     pthread_mutex_destroy(&fb->lock);
