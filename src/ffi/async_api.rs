@@ -626,6 +626,7 @@ impl AsyncInner {
                 },
             },
         };
+        let (user_in, pw_in) = (data.username, data.binarypwd.data);
         // SAFETY: application callback; it may replace the pointers with its own memory.
         let rc = unsafe { f(cbs.update_context as *mut c_void, &mut data) };
         if rc == 0 {
@@ -635,6 +636,17 @@ impl AsyncInner {
         opts.username = unsafe { cstr(data.username) }.ok().map(str::to_string);
         // SAFETY: the application's buffer of `len` bytes.
         opts.password = unsafe { binary_bytes(data.binarypwd) };
+        // As with Paho, what the callback put in is the library's now (Paho's documentation:
+        // allocated with MQTTAsync_malloc, i.e. malloc): we have copied it, so it goes.
+        let (user_out, pw_out) = (data.username as *mut c_void, data.binarypwd.data as *mut c_void);
+        if !user_out.is_null() && user_out as *const c_void != user_in as *const c_void {
+            // SAFETY: malloc'd by the application and handed over to us.
+            unsafe { libc::free(user_out) };
+        }
+        if !pw_out.is_null() && pw_out as *const c_void != pw_in && pw_out != user_out {
+            // SAFETY: as above.
+            unsafe { libc::free(pw_out) };
+        }
     }
 
     fn cancel_reconnect(&self) {
