@@ -638,12 +638,13 @@ impl AsyncInner {
         opts.password = unsafe { binary_bytes(data.binarypwd) };
         // As with Paho, what the callback put in is the library's now (Paho's documentation:
         // allocated with MQTTAsync_malloc, i.e. malloc): we have copied it, so it goes.
-        let (user_out, pw_out) = (data.username as *mut c_void, data.binarypwd.data as *mut c_void);
-        if !user_out.is_null() && user_out as *const c_void != user_in as *const c_void {
+        let user_out = data.username as *mut c_void;
+        let pw_out = data.binarypwd.data as *mut c_void;
+        if !user_out.is_null() && !std::ptr::eq(user_out, user_in as *const c_void) {
             // SAFETY: malloc'd by the application and handed over to us.
             unsafe { libc::free(user_out) };
         }
-        if !pw_out.is_null() && pw_out as *const c_void != pw_in && pw_out != user_out {
+        if !pw_out.is_null() && !std::ptr::eq(pw_out, pw_in) && !std::ptr::eq(pw_out, user_out) {
             // SAFETY: as above.
             unsafe { libc::free(pw_out) };
         }
