@@ -49,6 +49,10 @@ pub struct ConnectOptions {
     pub password: Option<Vec<u8>>,
     /// How long the TCP connect plus CONNACK may take.
     pub connect_timeout: Duration,
+    /// `connect_timeout` covers all the protocol versions tried on one URI together, as in
+    /// Paho's sync client (MQTTVERSION_DEFAULT gives up after one timeout, without a 3.1
+    /// attempt); otherwise, as in Paho's async client, each attempt has its own.
+    pub timeout_per_uri: bool,
     /// Paho's maxInflightMessages (0: no limit of ours): a publish beyond it is refused.
     pub max_inflight: usize,
     /// Async API: beyond this many QoS>0 publishes on the wire the rest wait in order
@@ -112,6 +116,10 @@ pub enum Error {
     Destroyed,
     /// The persistent store failed (MQTTCLIENT_PERSISTENCE_ERROR).
     Persistence(String),
+    /// A subscribe or unsubscribe was sent but the connection was lost before its
+    /// acknowledgement (Paho: MQTTASYNC_OPERATION_INCOMPLETE; MQTTCLIENT_FAILURE in the sync
+    /// API). It is not sent again after a reconnect.
+    Incomplete,
 }
 
 /// A message as delivered to the application; payload already in malloc'd memory.
@@ -535,8 +543,17 @@ impl Client {
                 VersionChoice::Exact(ProtocolVersion::V311) => &[ProtocolVersion::V311],
                 VersionChoice::Exact(ProtocolVersion::V5) => &[ProtocolVersion::V5],
             };
-            for &v in versions {
-                match self.connect_one(uri, v, opts) {
+            let uri_deadline = Instant::now() + opts.connect_timeout;
+            for (i, &v) in versions.iter().enumerate() {
+                let deadline = if opts.timeout_per_uri {
+                    uri_deadline
+                } else {
+                    Instant::now() + opts.connect_timeout
+                };
+                if i > 0 && Instant::now() >= deadline {
+                    break;
+                }
+                match self.connect_one(uri, v, opts, deadline) {
                     Ok(c) => return Ok(c),
                     Err(e) => {
                         trace::error(&format!(
@@ -559,6 +576,7 @@ impl Client {
         uri: &str,
         version: ProtocolVersion,
         opts: &ConnectOptions,
+        deadline: Instant,
     ) -> Result<Connected, Error> {
         let ep: Endpoint = net::parse_uri(uri).map_err(|e| match e {
             net::UriError::BadProtocol => Error::BadProtocol,
@@ -577,8 +595,6 @@ impl Client {
                 )))
             }
         }
-        let start = Instant::now();
-        let deadline = start + opts.connect_timeout;
         // Drop any previous connection first.
         self.close_connection(false);
         crate::trace!(
@@ -738,7 +754,7 @@ impl Client {
                 .deregister(conn.transport.source());
             self.inner.engine.remove(conn.token);
             let failed = st.session.connection_lost(Instant::now());
-            fail_tokens(self, &mut st, failed);
+            fail_tokens(self, &mut st, failed, Error::Incomplete);
         }
         st.connected = false;
         drop(st);
@@ -1017,7 +1033,7 @@ impl Client {
                 return Err(Error::Destroyed);
             }
             if st.failed_tokens.remove(&id) {
-                return Err(Error::Disconnected);
+                return Err(Error::Incomplete);
             }
             let now = Instant::now();
             if now >= deadline {
@@ -1239,7 +1255,7 @@ impl Client {
         st.connected = false;
         st.losses += 1;
         let failed = st.session.connection_lost(Instant::now());
-        fail_tokens(self, st, failed);
+        fail_tokens(self, st, failed, Error::Incomplete);
         // After our own DISCONNECT (or a refused CONNECT) the server closing is no error.
         let expected = !was_connected && !matches!(st.connect, ConnectOutcome::Pending);
         if matches!(st.connect, ConnectOutcome::Pending) {
@@ -1302,7 +1318,7 @@ fn deliver(me: Weak<Inner>, listener: Arc<dyn Listener>, notice: Notice) {
 
 /// Operations that can no longer complete: wake their waiters and, for tagged ones, tell the
 /// listener.
-fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
+fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>, why: Error) {
     for id in ids {
         st.failed_tokens.insert(id);
         if let Some((Some(op), _)) = st.ops.remove(&id) {
@@ -1312,7 +1328,7 @@ fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
                     Notice::OpDone {
                         op,
                         token: id,
-                        result: OpResult::Failed(Error::Disconnected),
+                        result: OpResult::Failed(why.clone()),
                     },
                 );
             }
@@ -1475,11 +1491,13 @@ impl Driver for ConnDriver {
             match st.session.handle_timeout(now) {
                 Ok(()) => {}
                 Err(SessionError::Timeout) => {
+                    // The DISCONNECT the session queued goes out before the close, as Paho's.
+                    let _ = pump_write(st, now);
                     return Err(if st.connected {
                         "keepalive timeout: no PINGRESP".to_string()
                     } else {
                         "timed out waiting for CONNACK".to_string()
-                    })
+                    });
                 }
                 Err(e) => return Err(format!("{e:?}")),
             }
@@ -1614,7 +1632,7 @@ fn handle_bytes(
     data: &[u8],
     now: Instant,
 ) -> Result<usize, String> {
-    let max = 268_435_460;
+    let max = st.session.max_incoming_packet_size();
     let mut pos = 0;
     while pos < data.len() {
         let State {
@@ -1710,7 +1728,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                 client.inner.client_id,
                 st.session.version() as u8
             );
-            fail_tokens(client, st, discarded);
+            fail_tokens(client, st, discarded, Error::Disconnected);
             st.connect = ConnectOutcome::Accepted {
                 session_present,
                 properties,

@@ -357,6 +357,7 @@ fn err_code(e: &Error) -> c_int {
         Error::BadProtocol => MQTTASYNC_BAD_PROTOCOL,
         Error::Persistence(_) => MQTTASYNC_PERSISTENCE_ERROR,
         Error::BufferFull => MQTTASYNC_MAX_BUFFERED_MESSAGES,
+        Error::Incomplete => MQTTASYNC_OPERATION_INCOMPLETE,
     }
 }
 
@@ -641,6 +642,7 @@ impl AsyncInner {
                 },
             },
         };
+        let (user_in, pw_in) = (data.username, data.binarypwd.data);
         // SAFETY: application callback; it may replace the pointers with its own memory.
         let rc = unsafe { f(cbs.update_context as *mut c_void, &mut data) };
         if rc == 0 {
@@ -650,6 +652,18 @@ impl AsyncInner {
         opts.username = unsafe { cstr(data.username) }.ok().map(str::to_string);
         // SAFETY: the application's buffer of `len` bytes.
         opts.password = unsafe { binary_bytes(data.binarypwd) };
+        // As with Paho, what the callback put in is the library's now (Paho's documentation:
+        // allocated with MQTTAsync_malloc, i.e. malloc): we have copied it, so it goes.
+        let user_out = data.username as *mut c_void;
+        let pw_out = data.binarypwd.data as *mut c_void;
+        if !user_out.is_null() && !std::ptr::eq(user_out, user_in as *const c_void) {
+            // SAFETY: malloc'd by the application and handed over to us.
+            unsafe { libc::free(user_out) };
+        }
+        if !pw_out.is_null() && !std::ptr::eq(pw_out, pw_in) && !std::ptr::eq(pw_out, user_out) {
+            // SAFETY: as above.
+            unsafe { libc::free(pw_out) };
+        }
     }
 
     fn cancel_reconnect(&self) {
@@ -1207,6 +1221,7 @@ unsafe fn read_async_connect(
         username: None,
         password: None,
         connect_timeout: Duration::from_secs(field!(o, connectTimeout).max(1) as u64),
+        timeout_per_uri: false,
         // Paho's async client queues what is beyond maxInflight rather than refusing it.
         max_inflight: 0,
         send_window: field!(o, maxInflight).max(0) as usize,

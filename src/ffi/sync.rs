@@ -174,7 +174,8 @@ fn err_code(e: &Error) -> c_int {
         | Error::Timeout
         | Error::NoMoreIds
         | Error::Destroyed
-        | Error::BufferFull => MQTTCLIENT_FAILURE,
+        | Error::BufferFull
+        | Error::Incomplete => MQTTCLIENT_FAILURE,
         Error::Disconnected => MQTTCLIENT_DISCONNECTED,
         Error::MaxInflight => MQTTCLIENT_MAX_MESSAGES_INFLIGHT,
         Error::BadUtf8 => MQTTCLIENT_BAD_UTF8_STRING,
@@ -606,6 +607,7 @@ unsafe fn read_connect_options(
         username: None,
         password: None,
         connect_timeout: Duration::from_secs(field!(o, connectTimeout).max(1) as u64),
+        timeout_per_uri: true,
         max_inflight: 0,
         send_window: 0,
         publish_window: 0,

@@ -336,6 +336,9 @@ pub struct Session {
     server: ServerLimits,
     receive_maximum: u16,
     topic_alias_maximum: u16,
+    /// Largest packet accepted on this connection: the configured limit, or the Maximum
+    /// Packet Size of our MQTT 5 CONNECT when smaller.
+    max_incoming: usize,
     clean_start: bool,
     keep_alive: Duration,
     last_sent: Option<Instant>,
@@ -403,6 +406,7 @@ impl Session {
         Session {
             receive_maximum: config.receive_maximum,
             topic_alias_maximum: config.topic_alias_maximum,
+            max_incoming: config.max_incoming_packet_size,
             config,
             version: ProtocolVersion::V311,
             state: ConnState::Disconnected,
@@ -473,6 +477,15 @@ impl Session {
     /// layer can reuse it for the next CONNECT, until the next CONNACK that carries one.
     pub fn assigned_client_id(&self) -> Option<&str> {
         self.assigned_client_id.as_deref()
+    }
+
+    /// The largest packet the server may send on this connection (whole packet, bytes):
+    /// [`SessionConfig::max_incoming_packet_size`], or the Maximum Packet Size our MQTT 5
+    /// CONNECT announced when that is smaller. Feed it to the decoder: a bigger packet is a
+    /// [`CodecError::PacketTooLarge`], which [`Session::handle_decode_error`] answers with
+    /// DISCONNECT 0x95.
+    pub fn max_incoming_packet_size(&self) -> usize {
+        self.max_incoming
     }
 
     /// Number of outbound QoS>0 messages accepted and not yet complete (sent or waiting).
@@ -557,7 +570,13 @@ impl Session {
         let (version, clean_start, keep_alive) =
             (packet.version, packet.clean_start, packet.keep_alive);
         let (mut receive_maximum, mut topic_alias_maximum) = (65535, 0);
+        let mut max_incoming = self.config.max_incoming_packet_size;
         if version == ProtocolVersion::V5 {
+            if let Some(PropertyValue::FourByte(v)) =
+                find_prop(&packet.properties, prop_id::MAXIMUM_PACKET_SIZE)
+            {
+                max_incoming = max_incoming.min(*v as usize);
+            }
             receive_maximum = self.config.receive_maximum;
             topic_alias_maximum = self.config.topic_alias_maximum;
             if let Some(PropertyValue::TwoByte(v)) =
@@ -582,6 +601,7 @@ impl Session {
         }
         self.receive_maximum = receive_maximum;
         self.topic_alias_maximum = topic_alias_maximum;
+        self.max_incoming = max_incoming;
         self.keep_alive = Duration::from_secs(u64::from(keep_alive));
         self.out = bytes;
         self.out_start = 0;
