@@ -212,8 +212,9 @@ class Case:
     """One invocation of a program; it may print several RESULT lines (sub-cases)."""
 
     def __init__(self, name, program, args, broker="stock", scale_n=True, raw=False, n=None,
-                 only_by_name=False, rename=None, prefix=""):
+                 only_by_name=False, rename=None, prefix="", persist=False):
         self.name = name
+        self.persist = persist    # the publisher uses the file store (BENCH_PERSIST_DIR)
         self.prefix = prefix      # put before every result case name ("tls_")
         self.rename = rename or {}  # result case -> name in the tables, when two cases share one
         self.only_by_name = only_by_name  # run only when -k selects it (slow or known to fail)
@@ -266,6 +267,11 @@ def all_cases():
     for qos in (0, 1, 2):
         cases.append(Case("async_qos%d_64B_v5" % qos, "async_throughput",
                           [str(qos), "{count}", "64", "20", "5"], scale_n=False))
+    # the publisher with the file store (MQTTCLIENT_PERSISTENCE_DEFAULT): what persistence costs
+    for qos in (1, 2):
+        cases.append(Case("persist_async_qos%d_64B" % qos, "async_throughput",
+                          [str(qos), "{count}", "64"], scale_n=False, prefix="persist_",
+                          persist=True))
     # over TLS (issue 5): the same programs linked against 3cs / 3as, against the "tls" broker;
     # every result case gets "tls_" in front (tls_connect_first, tls_pubwait, ...)
     cases += [
@@ -287,6 +293,10 @@ def run_one(case, exe, broker, lib_label, libdir, n, count, cafile=None):
     env = dict(os.environ)
     if cafile:
         env["BENCH_TLS_CAFILE"] = cafile
+    store = None
+    if case.persist:
+        store = tempfile.mkdtemp(prefix="bench-store-")
+        env["BENCH_PERSIST_DIR"] = store
     if libdir:
         env["LD_LIBRARY_PATH"] = libdir
     t0 = time.monotonic()
@@ -297,6 +307,8 @@ def run_one(case, exe, broker, lib_label, libdir, n, count, cafile=None):
         rc, out, err = "timeout", e.stdout or "", e.stderr or ""
         if isinstance(out, bytes):
             out, err = out.decode(errors="replace"), err.decode(errors="replace")
+    if store:
+        shutil.rmtree(store, ignore_errors=True)
     results, problems = [], []
     for line in out.splitlines():
         if line.startswith("RESULT "):

@@ -267,8 +267,13 @@ static MQTTAsync start_client(const char *tag, int qos)
 	int rc;
 
 	create.MQTTVersion = mqtt5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
-	rc = MQTTAsync_createWithOptions(&c, uri, bu_client_id(tag), MQTTCLIENT_PERSISTENCE_NONE,
-					 NULL, &create);
+	/* BENCH_PERSIST_DIR: the publisher keeps its messages in the file store there. */
+	if (strcmp(tag, "pub") == 0 && getenv("BENCH_PERSIST_DIR"))
+		rc = MQTTAsync_createWithOptions(&c, uri, bu_client_id(tag), MQTTCLIENT_PERSISTENCE_DEFAULT,
+						 getenv("BENCH_PERSIST_DIR"), &create);
+	else
+		rc = MQTTAsync_createWithOptions(&c, uri, bu_client_id(tag), MQTTCLIENT_PERSISTENCE_NONE,
+						 NULL, &create);
 
 	if (rc != MQTTASYNC_SUCCESS) {
 		char why[64];
