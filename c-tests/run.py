@@ -116,6 +116,10 @@ VALGRIND_SET = (
     "faults/diff_trickle",
     "tls/diff_sync_tls",
     "tls/diff_async_tls",
+    "persist/user_store",
+    "persist/async_hooks",
+    "persist/damaged_store",
+    "persist/restart_dup",
 )
 VALGRIND_ERROR_EXIT = 99
 # How much longer a test may take under each tool (its own watchdogs stretch as much:

@@ -35,6 +35,17 @@
 #include "testutil_async.h"
 
 #define KEY 0x5a
+
+/* This program's own path, to run it again as a child (not /proc/self/exe at exec time:
+ * under valgrind that names valgrind's launcher). */
+static const char *self_exe(void)
+{
+    static char *path;
+    if (!path)
+        path = realpath("/proc/self/exe", NULL);
+    return path ? path : "/proc/self/exe";
+}
+
 static int writes, reads;
 
 static int before_write(void *context, int bufcount, char *buffers[], int buflens[])
@@ -173,7 +184,7 @@ static void run_child(const char *role, const char *base, const char *id)
     if ((pid = fork()) < 0)
         tu_fail("fork");
     if (pid == 0) {
-        execl("/proc/self/exe", "child", "--child", role, base, id, (char *)NULL);
+        execl(self_exe(), self_exe(), "--child", role, base, id, (char *)NULL);
         _exit(127);
     }
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

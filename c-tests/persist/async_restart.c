@@ -42,6 +42,17 @@
 
 /* ---- publisher processes ------------------------------------------------ */
 
+
+/* This program's own path, to run it again as a child (not /proc/self/exe at exec time:
+ * under valgrind that names valgrind's launcher). */
+static const char *self_exe(void)
+{
+    static char *path;
+    if (!path)
+        path = realpath("/proc/self/exe", NULL);
+    return path ? path : "/proc/self/exe";
+}
+
 static const char *c_base, *c_id, *c_uri;
 static ta_done c_conn;
 
@@ -175,7 +186,7 @@ static void run_child(const char *role, const char *scenario, const char *base, 
     if ((pid = fork()) < 0)
         tu_fail("fork");
     if (pid == 0) {
-        execl("/proc/self/exe", "child", "--child", role, scenario, base, id, uri, (char *)NULL);
+        execl(self_exe(), self_exe(), "--child", role, scenario, base, id, uri, (char *)NULL);
         _exit(127);
     }
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
