@@ -234,8 +234,7 @@ impl Transport {
         }
     }
 
-    /// Acknowledge at once what we just read. Linux delays ACKs; a broker that holds back
-    /// its next packet until the previous one is acknowledged (Nagle) then waits ~40 ms.
+    /// The socket's descriptor, for trace lines.
     fn fd(&self) -> i32 {
         use std::os::fd::AsRawFd;
         match self {
@@ -245,6 +244,15 @@ impl Transport {
         }
     }
 
+    /// Whether a read shorter than asked for means the socket is drained. True for TCP: the
+    /// read took all that had arrived, and what arrives later raises a new readiness edge.
+    /// Not for TLS, which may hold decrypted bytes back.
+    fn short_read_drains(&self) -> bool {
+        matches!(self, Transport::Tcp(_))
+    }
+
+    /// Acknowledge at once what we just read. Linux delays ACKs; a broker that holds back
+    /// its next packet until the previous one is acknowledged (Nagle) then waits ~40 ms.
     fn quick_ack(&self) {
         #[cfg(target_os = "linux")]
         {
@@ -297,6 +305,8 @@ struct Conn {
     token: usize,
     /// The start of a packet not yet complete (see `SCRATCH`).
     read_buf: Vec<u8>,
+    /// Bytes were written since the last `quick_ack` (see `read_and_handle`).
+    wrote: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -615,6 +625,7 @@ impl Client {
                 transport,
                 token,
                 read_buf: Vec::new(),
+                wrote: true,
             });
         }
         let driver: Arc<dyn Driver> = Arc::new(ConnDriver {
@@ -1214,6 +1225,7 @@ fn pump_write(st: &mut State, now: Instant) -> io::Result<()> {
         match conn.transport.write(out) {
             Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "socket closed")),
             Ok(n) => {
+                conn.wrote = true;
                 st.session.consume_output(n, now);
                 st.traced = st.traced.saturating_sub(n);
             }
@@ -1320,6 +1332,9 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), 
                     Ok(0) => return Err("connection closed by the server".to_string()),
                     Ok(got) if got < missing => {
                         got_bytes = true;
+                        if conn.transport.short_read_drains() {
+                            break;
+                        }
                         continue;
                     }
                     Ok(_) => {
@@ -1348,13 +1363,20 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), 
                 Err(e) => return Err(format!("read failed: {e}")),
             };
             got_bytes = true;
+            let drained = n < scratch.len() && conn.transport.short_read_drains();
             let pending = std::mem::take(&mut conn.read_buf);
             handle_pending(client, st, pending, Some(&scratch[..n]), now)?;
-        }
-        if got_bytes {
-            if let Some(conn) = st.conn.as_ref() {
-                conn.transport.quick_ack();
+            if drained {
+                // One read per readiness edge instead of a second one that would block.
+                break;
             }
+        }
+        // Linux leaves its quick-ACK mode ("pingpong") only when we send soon after receiving;
+        // until we write again the mode set last time holds, so one setsockopt per write, not
+        // per read.
+        if let Some(conn) = st.conn.as_mut().filter(|c| got_bytes && c.wrote) {
+            conn.transport.quick_ack();
+            conn.wrote = false;
         }
         Ok(())
     })
