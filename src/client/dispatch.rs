@@ -6,11 +6,8 @@
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{JoinHandle, ThreadId};
-use std::time::{Duration, Instant};
-
-use crossbeam_channel::{Receiver, Sender};
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -20,6 +17,9 @@ struct QState {
     scheduled: bool,
     running_on: Option<ThreadId>,
     closed: bool,
+    /// Threads in [`SerialQueue::close`] waiting for a running job: only then does the
+    /// worker signal `idle` (a futex call per drained queue otherwise).
+    closers: usize,
 }
 
 struct QueueInner {
@@ -27,13 +27,10 @@ struct QueueInner {
     idle: Condvar,
 }
 
-/// A queue waiting to be handed to the pool, with the pool's sender.
-type Deferred = (Arc<QueueInner>, Sender<Work>);
-
 thread_local! {
     /// Queues that got work while [`batched`] runs on this thread, to be handed to the pool
     /// once at its end.
-    static DEFERRED: std::cell::RefCell<Option<Vec<Deferred>>> =
+    static DEFERRED: std::cell::RefCell<Option<Vec<Arc<QueueInner>>>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -52,8 +49,11 @@ pub fn batched<R>(f: impl FnOnce() -> R) -> R {
     let r = f();
     if outer {
         let list = DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default();
-        for (q, tx) in list {
-            submit_to(&tx, q);
+        if !list.is_empty() {
+            let mut g = lock_pool();
+            for q in list {
+                submit_locked(&mut g, q);
+            }
         }
     }
     r
@@ -62,32 +62,54 @@ pub fn batched<R>(f: impl FnOnce() -> R) -> R {
 /// One client's serial callback queue.
 pub struct SerialQueue {
     inner: Arc<QueueInner>,
-    pool: PoolRef,
+    _pool: PoolRef,
 }
 
-enum Work {
-    Run(Arc<QueueInner>),
-    Stop,
-}
-
+/// The shared workers and the queues waiting for one. Workers sleep on [`WORK`]; a
+/// submission wakes one only when one sleeps, so a busy pool costs no system call.
 struct Pool {
-    tx: Sender<Work>,
-    rx: Receiver<Work>,
+    /// Queues with work that no worker has taken yet, in submission order.
+    ready: VecDeque<Arc<QueueInner>>,
     threads: Vec<JoinHandle<()>>,
+    /// Workers asleep on `WORK` that no submission has woken yet.
     idle: usize,
+    /// Wake-ups sent on `WORK` and not yet taken by a worker.
+    wakeups: usize,
     users: usize,
+    /// Which pool this is: workers of a pool that was stopped leave even if a new one starts.
+    generation: u64,
 }
 
 static POOL: Mutex<Option<Pool>> = Mutex::new(None);
+static WORK: Condvar = Condvar::new();
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+/// When a worker last picked up a queue or finished a job, in ms of the coarse clock.
+static LAST_PROGRESS: AtomicU64 = AtomicU64::new(0);
+
+/// Milliseconds of CLOCK_MONOTONIC_COARSE: a few ns to read, where a job costs a few µs;
+/// its resolution (a few ms) is fine against STALL.
+fn coarse_ms() -> u64 {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid clock id and a timespec to fill.
+    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_COARSE, &mut ts) };
+    (ts.tv_sec as u64) * 1000 + (ts.tv_nsec as u64) / 1_000_000
+}
+
+fn lock_pool() -> MutexGuard<'static, Option<Pool>> {
+    POOL.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 thread_local! {
-    static FORK_GUARD: std::cell::RefCell<Option<std::sync::MutexGuard<'static, Option<Pool>>>> =
+    static FORK_GUARD: std::cell::RefCell<Option<MutexGuard<'static, Option<Pool>>>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// Before fork(): hold the pool lock (see the engine's fork handlers).
 pub(crate) fn fork_prepare() {
-    let g = POOL.lock().unwrap_or_else(|e| e.into_inner());
+    let g = lock_pool();
     FORK_GUARD.with(|f| *f.borrow_mut() = Some(g));
 }
 
@@ -113,77 +135,57 @@ const MIN_WORKERS: usize = 2;
 /// be blocked in callbacks, and the next submission starts another worker. So a callback
 /// that blocks holds up only its own client, while thousands of clients with short
 /// callbacks share a couple of threads.
-const STALL: Duration = Duration::from_millis(20);
+const STALL_MS: u64 = 20;
 
-/// Nanoseconds since `EPOCH` when a worker last finished a job.
-static LAST_PROGRESS: AtomicU64 = AtomicU64::new(0);
-static EPOCH: OnceLock<Instant> = OnceLock::new();
-
-fn nanos_now() -> u64 {
-    let epoch = *EPOCH.get_or_init(Instant::now);
-    u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX)
-}
-
-struct PoolRef {
-    tx: Sender<Work>,
-}
+struct PoolRef;
 
 impl PoolRef {
     fn acquire() -> PoolRef {
-        let mut g = POOL.lock().unwrap_or_else(|e| e.into_inner());
-        let pool = g.get_or_insert_with(|| {
-            let (tx, rx) = crossbeam_channel::unbounded();
-            Pool {
-                tx,
-                rx,
-                threads: Vec::new(),
-                idle: 0,
-                users: 0,
-            }
+        let mut g = lock_pool();
+        let pool = g.get_or_insert_with(|| Pool {
+            ready: VecDeque::new(),
+            threads: Vec::new(),
+            idle: 0,
+            wakeups: 0,
+            users: 0,
+            generation: GENERATION.fetch_add(1, Ordering::Relaxed),
         });
         pool.users += 1;
-        PoolRef {
-            tx: pool.tx.clone(),
-        }
-    }
-
-    fn submit(&self, q: Arc<QueueInner>) {
-        submit_to(&self.tx, q);
+        PoolRef
     }
 }
 
-/// Hand a queue with work to the pool, starting a worker if none is idle and either fewer
-/// than MIN_WORKERS run or they all look stalled.
-fn submit_to(tx: &Sender<Work>, q: Arc<QueueInner>) {
-    {
-        let mut g = POOL.lock().unwrap_or_else(|e| e.into_inner());
-        // (the lock is released at the end of this block, before the send)
-        if let Some(pool) = g.as_mut() {
-            pool.threads.retain(|t| !t.is_finished());
-            let n = pool.threads.len();
-            let stalled = || {
-                let last = LAST_PROGRESS.load(Ordering::Relaxed);
-                nanos_now().saturating_sub(last) > STALL.as_nanos() as u64
-            };
-            if pool.idle == 0 && n < MAX_WORKERS && (n < MIN_WORKERS || stalled()) {
-                let rx = pool.rx.clone();
-                if let Ok(t) = std::thread::Builder::new()
-                    .name("mqtt-callbacks".into())
-                    .spawn(move || worker(rx))
-                {
-                    pool.threads.push(t);
-                }
-            } else if pool.idle > 0 {
-                pool.idle -= 1; // that worker is now spoken for
-            }
-        }
+/// Hand a queue with work to the pool: wake a sleeping worker if there is one, else start a
+/// worker if fewer than MIN_WORKERS run or they all look stalled; otherwise the queue waits
+/// for the next worker to finish what it is running.
+fn submit_locked(g: &mut Option<Pool>, q: Arc<QueueInner>) {
+    let Some(pool) = g.as_mut() else {
+        return;
+    };
+    pool.ready.push_back(q);
+    if pool.idle > 0 {
+        pool.idle -= 1;
+        pool.wakeups += 1;
+        WORK.notify_one();
+        return;
     }
-    let _ = tx.send(Work::Run(q));
+    let n = pool.threads.len();
+    let stalled = || coarse_ms().saturating_sub(LAST_PROGRESS.load(Ordering::Relaxed)) > STALL_MS;
+    if n >= MAX_WORKERS || (n >= MIN_WORKERS && !stalled()) {
+        return;
+    }
+    let generation = pool.generation;
+    if let Ok(t) = std::thread::Builder::new()
+        .name("mqtt-callbacks".into())
+        .spawn(move || worker(generation))
+    {
+        pool.threads.push(t);
+    }
 }
 
 impl Drop for PoolRef {
     fn drop(&mut self) {
-        let mut g = POOL.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = lock_pool();
         let last = g.as_mut().is_some_and(|p| {
             p.users = p.users.saturating_sub(1);
             p.users == 0
@@ -193,9 +195,7 @@ impl Drop for PoolRef {
         }
         if let Some(pool) = g.take() {
             drop(g);
-            for _ in 0..pool.threads.len() {
-                let _ = pool.tx.send(Work::Stop);
-            }
+            WORK.notify_all();
             let me = std::thread::current().id();
             for t in pool.threads {
                 if t.thread().id() != me {
@@ -206,49 +206,60 @@ impl Drop for PoolRef {
     }
 }
 
-fn worker(rx: Receiver<Work>) {
+fn worker(generation: u64) {
+    let mut g = lock_pool();
     loop {
-        let work = rx.recv();
-        match work {
-            Ok(Work::Run(q)) => run_queue(&q),
-            Ok(Work::Stop) | Err(_) => return,
+        let Some(pool) = g.as_mut().filter(|p| p.generation == generation) else {
+            return;
+        };
+        if let Some(q) = pool.ready.pop_front() {
+            drop(g);
+            run_queue(&q);
+            g = lock_pool();
+            continue;
         }
-        let mut g = POOL.lock().unwrap_or_else(|e| e.into_inner());
-        match g.as_mut() {
-            Some(pool) => pool.idle += 1,
-            None => return,
+        pool.idle += 1;
+        loop {
+            g = WORK.wait(g).unwrap_or_else(|e| e.into_inner());
+            let Some(pool) = g.as_mut().filter(|p| p.generation == generation) else {
+                return;
+            };
+            if pool.wakeups > 0 {
+                pool.wakeups -= 1;
+                break;
+            }
+            // A spurious wake-up: still counted in `idle`.
         }
     }
 }
 
 fn run_queue(q: &QueueInner) {
     // Picking up work counts as progress too: a pool idle for long is not a stalled one.
-    LAST_PROGRESS.store(nanos_now(), Ordering::Relaxed);
+    LAST_PROGRESS.store(coarse_ms(), Ordering::Relaxed);
     let me = std::thread::current().id();
+    let mut st = q.st.lock().unwrap_or_else(|e| e.into_inner());
     loop {
-        let job = {
-            let mut st = q.st.lock().unwrap_or_else(|e| e.into_inner());
-            match st.jobs.pop_front() {
-                Some(j) if !st.closed => {
-                    st.running_on = Some(me);
-                    j
-                }
-                _ => {
-                    st.jobs.clear();
-                    st.scheduled = false;
-                    st.running_on = None;
+        let job = match st.jobs.pop_front() {
+            Some(j) if !st.closed => j,
+            _ => {
+                st.jobs.clear();
+                st.scheduled = false;
+                st.running_on = None;
+                if st.closers > 0 {
                     q.idle.notify_all();
-                    return;
                 }
+                return;
             }
         };
+        st.running_on = Some(me);
+        drop(st);
         // A panicking callback must not take the worker or the process down.
         let _ = catch_unwind(AssertUnwindSafe(job));
-        LAST_PROGRESS.store(nanos_now(), Ordering::Relaxed);
-        let mut st = q.st.lock().unwrap_or_else(|e| e.into_inner());
+        LAST_PROGRESS.store(coarse_ms(), Ordering::Relaxed);
+        st = q.st.lock().unwrap_or_else(|e| e.into_inner());
         st.running_on = None;
         // Only close() waits for this.
-        if st.closed {
+        if st.closers > 0 {
             q.idle.notify_all();
         }
     }
@@ -262,7 +273,7 @@ impl SerialQueue {
                 st: Mutex::new(QState::default()),
                 idle: Condvar::new(),
             }),
-            pool: PoolRef::acquire(),
+            _pool: PoolRef::acquire(),
         }
     }
 
@@ -291,13 +302,13 @@ impl SerialQueue {
             drop(st);
             let deferred = DEFERRED.with(|d| match d.borrow_mut().as_mut() {
                 Some(list) => {
-                    list.push((self.inner.clone(), self.pool.tx.clone()));
+                    list.push(self.inner.clone());
                     true
                 }
                 None => false,
             });
             if !deferred {
-                self.pool.submit(self.inner.clone());
+                submit_locked(&mut lock_pool(), self.inner.clone());
             }
         }
     }
@@ -315,9 +326,11 @@ impl SerialQueue {
         let mut st = self.inner.st.lock().unwrap_or_else(|e| e.into_inner());
         st.closed = true;
         st.jobs.clear();
+        st.closers += 1;
         while st.running_on.is_some() && st.running_on != Some(me) {
             st = self.inner.idle.wait(st).unwrap_or_else(|e| e.into_inner());
         }
+        st.closers -= 1;
     }
 }
 
