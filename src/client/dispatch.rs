@@ -180,6 +180,9 @@ fn submit_locked(g: &mut Option<Pool>, q: Arc<QueueInner>) {
         .spawn(move || worker(generation))
     {
         pool.threads.push(t);
+        // A worker just started counts as progress: the submissions right behind this one
+        // wait for it instead of each starting another.
+        LAST_PROGRESS.store(coarse_ms(), Ordering::Relaxed);
     }
 }
 
