@@ -484,6 +484,12 @@ impl Client {
         self.lock().session.version()
     }
 
+    /// The protocol version of the connection if it is up (one lock for both questions).
+    pub fn connected_version(&self) -> Option<ProtocolVersion> {
+        let st = self.lock();
+        (st.connected && st.conn.is_some()).then(|| st.session.version())
+    }
+
     /// Connect, trying each server URI in turn; blocks until CONNACK, failure or timeout.
     pub fn connect(&self, opts: &ConnectOptions) -> Result<Connected, Error> {
         {

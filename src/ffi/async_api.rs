@@ -69,8 +69,10 @@ impl OpCallbacks {
 /// Which call started an operation, with what its success data needs.
 enum OpKind {
     Send {
-        topic: CString,
-        payload: Vec<u8>,
+        /// The topic, a NUL, then the payload: one allocation per send for the copy that
+        /// onSuccess hands back.
+        copy: Box<[u8]>,
+        topic_len: usize,
         qos: c_int,
         retained: c_int,
     },
@@ -203,14 +205,15 @@ fn finish_op(p: &PendingOp, token: c_int, result: &OpResult) {
                 return;
             }
             let OpKind::Send {
-                topic,
-                payload,
+                copy,
+                topic_len,
                 qos,
                 retained,
             } = &p.kind
             else {
                 return;
             };
+            let (topic, payload) = (copy.as_ptr(), &copy[topic_len + 1..]);
             let message = MQTTAsync_message {
                 struct_id: MESSAGE_ID,
                 struct_version: MESSAGE_VERSION,
@@ -224,7 +227,7 @@ fn finish_op(p: &PendingOp, token: c_int, result: &OpResult) {
             };
             let pub_ = MQTTAsync_successData_pub {
                 message,
-                destinationName: topic.as_ptr() as *mut c_char,
+                destinationName: topic as *mut c_char,
             };
             if let Some(f) = p.cbs.on_success5 {
                 let mut props = properties_to_c(properties);
@@ -1558,8 +1561,11 @@ unsafe fn write_token(r: *mut MQTTAsync_responseOptions, token: c_int) {
 fn check_v5_match(inner: &AsyncInner, resp: &Response) -> Result<(), c_int> {
     let has5 = resp.cbs.on_success5.is_some() || resp.cbs.on_failure5.is_some();
     let has3 = resp.cbs.on_success.is_some() || resp.cbs.on_failure.is_some();
+    if !has5 && !has3 {
+        return Ok(());
+    }
     let is5 = inner.create_version >= MQTTVERSION_5
-        || (inner.client.is_connected() && inner.client.version() == ProtocolVersion::V5);
+        || inner.client.connected_version() == Some(ProtocolVersion::V5);
     if (has5 && !is5) || (has3 && is5) {
         return Err(MQTTASYNC_BAD_MQTT_OPTION);
     }
@@ -1620,19 +1626,23 @@ fn do_send(
         Some(p) if !p.0.is_empty() => p,
         _ => resp.properties.clone(),
     };
-    let op = inner.op(
-        OpKind::Send {
-            topic: CString::new(t).unwrap_or_default(),
-            payload: if resp.cbs.is_empty() {
-                Vec::new()
-            } else {
-                data.to_vec()
+    let op = if resp.cbs.is_empty() {
+        None
+    } else {
+        let mut copy = Vec::with_capacity(t.len() + 1 + data.len());
+        copy.extend_from_slice(t.as_bytes());
+        copy.push(0);
+        copy.extend_from_slice(data);
+        inner.op(
+            OpKind::Send {
+                copy: copy.into_boxed_slice(),
+                topic_len: t.len(),
+                qos,
+                retained,
             },
-            qos,
-            retained,
-        },
-        resp.cbs,
-    );
+            resp.cbs,
+        )
+    };
     let msg = Publish {
         dup: false,
         qos: q,
