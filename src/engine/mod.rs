@@ -249,32 +249,45 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
                 crate::trace::error(&format!("event loop poll failed: {e}"));
             }
         }
+        // The callbacks that every driver queues in this round reach the callback pool at its
+        // end, in one go: one wake-up of a worker per round, not one per connection, and the
+        // worker does not preempt the loop halfway through.
+        if !crate::client::dispatch::batched(|| lp.round(&events, &rx)) {
+            return;
+        }
+    }
+}
+
+impl Loop {
+    /// Handle the commands, readiness events and due timers of one round; false on Stop.
+    fn round(&mut self, events: &Events, rx: &Receiver<Command>) -> bool {
+        let now = Instant::now();
         // Commands first, so that drivers added since the last round are known.
         while let Ok(cmd) = rx.try_recv() {
             match cmd {
                 Command::Add(token, driver, deadline) => {
-                    lp.entries.insert(
+                    self.entries.insert(
                         token,
                         Entry {
                             driver: driver.clone(),
                             deadline: None,
                         },
                     );
-                    let next = driver.on_ready(true, true, Instant::now());
+                    let next = driver.on_ready(true, true, now);
                     let at = earliest(next, deadline);
-                    lp.set_deadline(token, at);
+                    self.set_deadline(token, at);
                 }
                 Command::Remove(token) => {
-                    lp.entries.remove(&token);
+                    self.entries.remove(&token);
                 }
-                Command::Schedule(token, at) => lp.set_deadline(token, Some(at)),
+                Command::Schedule(token, at) => self.set_deadline(token, Some(at)),
                 Command::Flush(token) => {
-                    if let Some(driver) = lp.entries.get(&token).map(|e| e.driver.clone()) {
-                        let next = driver.on_ready(false, true, Instant::now());
-                        lp.set_deadline(token, next);
+                    if let Some(driver) = self.entries.get(&token).map(|e| e.driver.clone()) {
+                        let next = driver.on_ready(false, true, now);
+                        self.set_deadline(token, next);
                     }
                 }
-                Command::Stop => return,
+                Command::Stop => return false,
             }
         }
         for ev in events.iter() {
@@ -282,21 +295,21 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
             if token == WAKER.0 {
                 continue;
             }
-            let Some(driver) = lp.entries.get(&token).map(|e| e.driver.clone()) else {
+            let Some(driver) = self.entries.get(&token).map(|e| e.driver.clone()) else {
                 continue;
             };
             let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
             let writable = ev.is_writable() || ev.is_write_closed();
-            let next = driver.on_ready(readable, writable, Instant::now());
-            lp.set_deadline(token, next);
+            let next = driver.on_ready(readable, writable, now);
+            self.set_deadline(token, next);
         }
         let now = Instant::now();
-        while let Some(Reverse((at, token))) = lp.timers.peek().copied() {
+        while let Some(Reverse((at, token))) = self.timers.peek().copied() {
             if at > now {
                 break;
             }
-            lp.timers.pop();
-            let Some(entry) = lp.entries.get_mut(&token) else {
+            self.timers.pop();
+            let Some(entry) = self.entries.get_mut(&token) else {
                 continue;
             };
             if entry.deadline != Some(at) {
@@ -305,8 +318,9 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
             entry.deadline = None;
             let driver = entry.driver.clone();
             let next = driver.on_timeout(now);
-            lp.set_deadline(token, next);
+            self.set_deadline(token, next);
         }
+        true
     }
 }
 
