@@ -251,8 +251,7 @@ impl Transport {
         matches!(self, Transport::Tcp(_))
     }
 
-    /// Acknowledge at once what we just read. Linux delays ACKs; a broker that holds back
-    /// its next packet until the previous one is acknowledged (Nagle) then waits ~40 ms.
+    /// Acknowledge at once what we just read (see `ConnDriver::on_ready`).
     fn quick_ack(&self) {
         #[cfg(target_os = "linux")]
         {
@@ -305,8 +304,10 @@ struct Conn {
     token: usize,
     /// The start of a packet not yet complete (see `SCRATCH`).
     read_buf: Vec<u8>,
-    /// Bytes were written since the last `quick_ack` (see `read_and_handle`).
+    /// Bytes were written since the last `quick_ack` (see `ConnDriver::on_ready`).
     wrote: bool,
+    /// Bytes written on this connection so far.
+    sent: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -632,6 +633,7 @@ impl Client {
                 token,
                 read_buf: Vec::new(),
                 wrote: true,
+                sent: 0,
             });
         }
         let driver: Arc<dyn Driver> = Arc::new(ConnDriver {
@@ -1232,6 +1234,7 @@ fn pump_write(st: &mut State, now: Instant) -> io::Result<()> {
             Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "socket closed")),
             Ok(n) => {
                 conn.wrote = true;
+                conn.sent += n as u64;
                 st.session.consume_output(n, now);
                 st.traced = st.traced.saturating_sub(n);
             }
@@ -1287,8 +1290,23 @@ impl Driver for ConnDriver {
                 pump_write(st, now).map_err(|e| format!("write failed: {e}"))?;
             }
             if readable {
-                read_and_handle(client, st, now)?;
+                let got_bytes = read_and_handle(client, st, now)?;
+                let sent = st.conn.as_ref().map_or(0, |c| c.sent);
                 pump_write(st, now).map_err(|e| format!("write failed: {e}"))?;
+                // What we read is acknowledged at once: by the answer we just wrote (PUBACK,
+                // PUBREC, ...), or else by a forced ACK. Linux delays ACKs; a broker that holds
+                // back its next packet until the previous one is acknowledged (Nagle) would
+                // wait ~40 ms. It leaves its quick-ACK mode ("pingpong") only when we send
+                // soon after receiving, so after no write since the last forced ACK the mode
+                // set then still holds.
+                if let Some(conn) = st
+                    .conn
+                    .as_mut()
+                    .filter(|c| got_bytes && c.sent == sent && c.wrote)
+                {
+                    conn.transport.quick_ack();
+                    conn.wrote = false;
+                }
             }
             report_written(client, st);
             Ok(())
@@ -1319,7 +1337,8 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; READ_CHUNK]);
 }
 
-fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), String> {
+/// Read and handle what has arrived; true if any bytes came.
+fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<bool, String> {
     SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
         let mut got_bytes = false;
@@ -1377,14 +1396,7 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), 
                 break;
             }
         }
-        // Linux leaves its quick-ACK mode ("pingpong") only when we send soon after receiving;
-        // until we write again the mode set last time holds, so one setsockopt per write, not
-        // per read.
-        if let Some(conn) = st.conn.as_mut().filter(|c| got_bytes && c.wrote) {
-            conn.transport.quick_ack();
-            conn.wrote = false;
-        }
-        Ok(())
+        Ok(got_bytes)
     })
 }
 
