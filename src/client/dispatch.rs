@@ -9,11 +9,23 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::{JoinHandle, ThreadId};
 
-type Job = Box<dyn FnOnce() + Send>;
+/// A job of a [`SerialQueue`]: run once, on a pool thread.
+pub trait Task: Send + 'static {
+    /// Run it.
+    fn run(self);
+}
 
-#[derive(Default)]
-struct QState {
-    jobs: VecDeque<Job>,
+/// The general job: any closure.
+pub type Job = Box<dyn FnOnce() + Send>;
+
+impl Task for Job {
+    fn run(self) {
+        self()
+    }
+}
+
+struct QState<T> {
+    jobs: VecDeque<T>,
     scheduled: bool,
     running_on: Option<ThreadId>,
     closed: bool,
@@ -22,15 +34,23 @@ struct QState {
     closers: usize,
 }
 
-struct QueueInner {
-    st: Mutex<QState>,
+struct QueueInner<T> {
+    st: Mutex<QState<T>>,
     idle: Condvar,
 }
+
+/// What the pool sees of a queue, whatever its task type.
+trait Runnable: Send + Sync {
+    /// Run the queued jobs until the queue is empty or closed.
+    fn run_queue(&self);
+}
+
+type Ready = Arc<dyn Runnable>;
 
 thread_local! {
     /// Queues that got work while [`batched`] runs on this thread, to be handed to the pool
     /// once at its end.
-    static DEFERRED: std::cell::RefCell<Option<Vec<Arc<QueueInner>>>> =
+    static DEFERRED: std::cell::RefCell<Option<Vec<Ready>>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -59,9 +79,10 @@ pub fn batched<R>(f: impl FnOnce() -> R) -> R {
     r
 }
 
-/// One client's serial callback queue.
-pub struct SerialQueue {
-    inner: Arc<QueueInner>,
+/// One client's serial callback queue, of closures or of a task type of its own (so that the
+/// common jobs need no allocation each).
+pub struct SerialQueue<T: Task = Job> {
+    inner: Arc<QueueInner<T>>,
     _pool: PoolRef,
 }
 
@@ -69,7 +90,7 @@ pub struct SerialQueue {
 /// submission wakes one only when one sleeps, so a busy pool costs no system call.
 struct Pool {
     /// Queues with work that no worker has taken yet, in submission order.
-    ready: VecDeque<Arc<QueueInner>>,
+    ready: VecDeque<Ready>,
     threads: Vec<JoinHandle<()>>,
     /// Workers asleep on `WORK` that no submission has woken yet.
     idle: usize,
@@ -158,7 +179,7 @@ impl PoolRef {
 /// Hand a queue with work to the pool: wake a sleeping worker if there is one, else start a
 /// worker if fewer than MIN_WORKERS run or they all look stalled; otherwise the queue waits
 /// for the next worker to finish what it is running.
-fn submit_locked(g: &mut Option<Pool>, q: Arc<QueueInner>) {
+fn submit_locked(g: &mut Option<Pool>, q: Ready) {
     let Some(pool) = g.as_mut() else {
         return;
     };
@@ -217,7 +238,8 @@ fn worker(generation: u64) {
         };
         if let Some(q) = pool.ready.pop_front() {
             drop(g);
-            run_queue(&q);
+            q.run_queue();
+            drop(q);
             g = lock_pool();
             continue;
         }
@@ -236,7 +258,13 @@ fn worker(generation: u64) {
     }
 }
 
-fn run_queue(q: &QueueInner) {
+impl<T: Task> Runnable for QueueInner<T> {
+    fn run_queue(&self) {
+        run_queue(self)
+    }
+}
+
+fn run_queue<T: Task>(q: &QueueInner<T>) {
     // Picking up work counts as progress too: a pool idle for long is not a stalled one.
     LAST_PROGRESS.store(coarse_ms(), Ordering::Relaxed);
     let me = std::thread::current().id();
@@ -257,7 +285,7 @@ fn run_queue(q: &QueueInner) {
         st.running_on = Some(me);
         drop(st);
         // A panicking callback must not take the worker or the process down.
-        let _ = catch_unwind(AssertUnwindSafe(job));
+        let _ = catch_unwind(AssertUnwindSafe(|| job.run()));
         LAST_PROGRESS.store(coarse_ms(), Ordering::Relaxed);
         st = q.st.lock().unwrap_or_else(|e| e.into_inner());
         st.running_on = None;
@@ -268,12 +296,18 @@ fn run_queue(q: &QueueInner) {
     }
 }
 
-impl SerialQueue {
+impl<T: Task> SerialQueue<T> {
     /// A new, empty queue holding the pool open.
-    pub fn new() -> SerialQueue {
+    pub fn new() -> SerialQueue<T> {
         SerialQueue {
             inner: Arc::new(QueueInner {
-                st: Mutex::new(QState::default()),
+                st: Mutex::new(QState {
+                    jobs: VecDeque::new(),
+                    scheduled: false,
+                    running_on: None,
+                    closed: false,
+                    closers: 0,
+                }),
                 idle: Condvar::new(),
             }),
             _pool: PoolRef::acquire(),
@@ -281,16 +315,16 @@ impl SerialQueue {
     }
 
     /// Queue a job after those already queued.
-    pub fn post(&self, job: Job) {
+    pub fn post(&self, job: T) {
         self.push(job, false);
     }
 
     /// Queue a job before those already queued (redelivery of a refused message).
-    pub fn post_front(&self, job: Job) {
+    pub fn post_front(&self, job: T) {
         self.push(job, true);
     }
 
-    fn push(&self, job: Job, front: bool) {
+    fn push(&self, job: T, front: bool) {
         let mut st = self.inner.st.lock().unwrap_or_else(|e| e.into_inner());
         if st.closed {
             return;
@@ -337,7 +371,7 @@ impl SerialQueue {
     }
 }
 
-impl Default for SerialQueue {
+impl<T: Task> Default for SerialQueue<T> {
     fn default() -> Self {
         Self::new()
     }

@@ -94,20 +94,88 @@ impl Drop for MallocBuf {
     }
 }
 
-/// Copy a string into malloc'd memory with a terminating NUL.
-pub fn malloc_cstring(s: &str) -> *mut libc::c_char {
-    // SAFETY: malloc of len + 1 bytes, checked; then len bytes copied and a NUL written.
-    unsafe {
-        let p = libc::malloc(s.len() + 1) as *mut u8;
-        if p.is_null() {
-            std::alloc::handle_alloc_error(
-                std::alloc::Layout::from_size_align(s.len() + 1, 1)
-                    .unwrap_or(std::alloc::Layout::new::<u8>()),
-            );
+/// A UTF-8 string in malloc'd memory with a terminating NUL, so that it can be handed to C
+/// as it is (a message's topic: made once by the engine, freed by the application).
+pub struct MallocStr {
+    /// The bytes and the NUL; or, for the empty placeholder of [`MallocStr::take`], nothing.
+    buf: MallocBuf,
+}
+
+impl MallocStr {
+    /// Copy `s` and a NUL into a new malloc'd buffer. Aborts like `String` when out of memory.
+    pub fn new(s: &str) -> MallocStr {
+        let n = s.len() + 1;
+        // SAFETY: malloc of n bytes, checked; then s.len() bytes copied and a NUL written.
+        let raw = unsafe {
+            let p = libc::malloc(n) as *mut u8;
+            if p.is_null() {
+                std::alloc::handle_alloc_error(
+                    std::alloc::Layout::from_size_align(n, 1)
+                        .unwrap_or(std::alloc::Layout::new::<u8>()),
+                );
+            }
+            std::ptr::copy_nonoverlapping(s.as_ptr(), p, s.len());
+            *p.add(s.len()) = 0;
+            p
+        };
+        MallocStr {
+            // SAFETY: fresh from malloc, n bytes initialised, ours alone.
+            buf: unsafe { MallocBuf::from_raw(raw, n) }.unwrap_or(MallocBuf::copy_from(&[])),
         }
-        std::ptr::copy_nonoverlapping(s.as_ptr(), p, s.len());
-        *p.add(s.len()) = 0;
-        p as *mut libc::c_char
+    }
+
+    /// The string, without the NUL.
+    pub fn as_str(&self) -> &str {
+        let bytes = self.buf.as_slice();
+        let bytes = &bytes[..bytes.len().saturating_sub(1)];
+        // SAFETY: built from a &str in `new`, or checked in `from_raw`.
+        unsafe { std::str::from_utf8_unchecked(bytes) }
+    }
+
+    /// Move the string out, leaving an empty one that holds no memory.
+    pub fn take(&mut self) -> MallocStr {
+        std::mem::replace(
+            self,
+            MallocStr {
+                buf: MallocBuf::copy_from(&[]),
+            },
+        )
+    }
+
+    /// Give up ownership of the NUL-terminated string: the caller must `free()` it.
+    pub fn into_raw(self) -> *mut libc::c_char {
+        if self.buf.is_empty() {
+            return MallocStr::new("").into_raw();
+        }
+        self.buf.into_raw().0 as *mut libc::c_char
+    }
+
+    /// Take back a string from [`MallocStr::into_raw`] whose text is `len` bytes long.
+    ///
+    /// # Safety
+    /// `p` came from `into_raw`, holds `len` bytes and a NUL, and nobody else owns it.
+    pub unsafe fn from_raw(p: *mut libc::c_char, len: usize) -> Option<MallocStr> {
+        // SAFETY: per the caller.
+        let buf = unsafe { MallocBuf::from_raw(p as *mut u8, len + 1) }?;
+        if std::str::from_utf8(&buf.as_slice()[..len]).is_err() {
+            // The application wrote into it: keep what is still text.
+            let text = String::from_utf8_lossy(&buf.as_slice()[..len]).into_owned();
+            return Some(MallocStr::new(&text));
+        }
+        Some(MallocStr { buf })
+    }
+}
+
+impl std::ops::Deref for MallocStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for MallocStr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
     }
 }
 
@@ -129,14 +197,24 @@ mod tests {
     }
 
     #[test]
-    fn cstring_is_nul_terminated() {
-        let p = malloc_cstring("a/b");
-        // SAFETY: a NUL-terminated malloc'd string.
-        let s = unsafe { std::ffi::CStr::from_ptr(p) }
-            .to_str()
-            .map(str::to_owned);
+    fn malloc_str_hands_over_and_back() {
+        let mut m = MallocStr::new("sport/tennis");
+        assert_eq!(&*m, "sport/tennis");
+        let t = m.take();
+        assert_eq!(m.as_str(), "");
+        let p = t.into_raw();
+        // SAFETY: NUL-terminated, from into_raw.
+        assert_eq!(
+            unsafe { std::ffi::CStr::from_ptr(p) }.to_bytes(),
+            b"sport/tennis"
+        );
+        // SAFETY: handed back unchanged, 12 bytes of text.
+        let back = unsafe { MallocStr::from_raw(p, 12) }.map(|b| b.as_str().to_owned());
+        assert_eq!(back.as_deref(), Some("sport/tennis"));
+        let empty = m.into_raw();
+        // SAFETY: a malloc'd empty C string.
+        assert_eq!(unsafe { *empty }, 0);
         // SAFETY: ours, freed once.
-        unsafe { libc::free(p as *mut libc::c_void) };
-        assert_eq!(s.as_deref(), Ok("a/b"));
+        unsafe { libc::free(empty as *mut libc::c_void) };
     }
 }

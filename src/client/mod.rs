@@ -15,10 +15,11 @@ use std::time::{Duration, Instant};
 use crate::engine::{Driver, EngineRef};
 use crate::net::{self, Endpoint, Scheme};
 use crate::protocol::{self, Connect, LastWill, Properties, ProtocolVersion, Publish, QoS};
+use crate::session::idmap::IdMap;
 use crate::session::{ConnState, Event, Session, SessionConfig, SessionError};
 use crate::trace;
 use dispatch::SerialQueue;
-use mem::MallocBuf;
+use mem::{MallocBuf, MallocStr};
 
 /// Version requested at connect: a fixed one, or Paho's DEFAULT (3.1.1, falling back to 3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,8 +113,8 @@ pub enum Error {
 /// A message as delivered to the application; payload already in malloc'd memory.
 #[derive(Debug)]
 pub struct Message {
-    /// Topic name (alias resolved).
-    pub topic: String,
+    /// Topic name (alias resolved), ready to be handed to C.
+    pub topic: MallocStr,
     /// Payload, malloc'd, handed to C as is.
     pub payload: MallocBuf,
     /// QoS.
@@ -208,6 +209,15 @@ pub trait Listener: Send + Sync {
     fn notify(&self, notice: Notice) -> Option<Message>;
     /// Whether a message listener is set (if not, messages queue for `receive`).
     fn wants_messages(&self) -> bool;
+    /// Whether `notify` does anything with `Notice::DeliveryComplete`; if not, none is
+    /// queued (a callback job per message saved).
+    fn wants_delivery_complete(&self) -> bool {
+        true
+    }
+    /// Whether `notify` does anything with `Notice::Published`; if not, none is queued.
+    fn wants_published(&self) -> bool {
+        true
+    }
 }
 
 /// Result of a SUBSCRIBE or UNSUBSCRIBE.
@@ -335,7 +345,7 @@ struct State {
     acks: HashMap<u16, Result<AckResult, Error>>,
     /// Tags of tagged operations in flight, by packet id, with the publish QoS (0 for
     /// subscribe/unsubscribe).
-    ops: HashMap<u16, (Option<u64>, u8)>,
+    ops: IdMap<u16, (Option<u64>, u8)>,
     /// Publishes buffered while disconnected, with their tags and reserved packet ids
     /// (0 for QoS 0).
     offline: VecDeque<(Publish<'static>, Option<u64>, u16)>,
@@ -379,7 +389,7 @@ struct Inner {
     st: Mutex<State>,
     cond: Condvar,
     engine: EngineRef,
-    queue: SerialQueue,
+    queue: SerialQueue<ClientJob>,
     me: Weak<Inner>,
 }
 
@@ -405,7 +415,7 @@ impl Client {
                 connect: ConnectOutcome::Pending,
                 connected: false,
                 acks: HashMap::new(),
-                ops: HashMap::new(),
+                ops: IdMap::default(),
                 offline: VecDeque::new(),
                 offline_cfg: OfflineConfig::default(),
                 ever_connected: false,
@@ -933,7 +943,7 @@ impl Client {
     /// Run `job` on this client's callback queue, after the callbacks already queued (async
     /// API: onSuccess/onFailure of connect and disconnect keep their order with the rest).
     pub fn post_job(&self, job: Box<dyn FnOnce() + Send>) {
-        self.inner.queue.post(job);
+        self.inner.queue.post(ClientJob::Run(job));
     }
 
     /// Whether `token` names something not yet finished: a publish in flight or buffered
@@ -1116,24 +1126,39 @@ impl Client {
     }
 
     fn post(&self, listener: Arc<dyn Listener>, notice: Notice) {
-        let me = self.inner.me.clone();
-        self.inner.queue.post(Box::new(move || {
-            deliver(me, listener, notice);
-        }));
+        // Only a message can be given back for redelivery, which needs the client.
+        let me = matches!(notice, Notice::Message(_)).then(|| self.inner.me.clone());
+        self.inner
+            .queue
+            .post(ClientJob::Notice(me, listener, notice));
     }
 }
 
-fn deliver(me: Weak<Inner>, listener: Arc<dyn Listener>, notice: Notice) {
+/// A job of a client's callback queue: a notice for the listener (held inline, no
+/// allocation per callback) or any other closure.
+enum ClientJob {
+    Notice(Option<Weak<Inner>>, Arc<dyn Listener>, Notice),
+    Run(dispatch::Job),
+}
+
+impl dispatch::Task for ClientJob {
+    fn run(self) {
+        match self {
+            ClientJob::Notice(me, listener, notice) => deliver(me, listener, notice),
+            ClientJob::Run(f) => f(),
+        }
+    }
+}
+
+fn deliver(me: Option<Weak<Inner>>, listener: Arc<dyn Listener>, notice: Notice) {
     if let Some(back) = listener.notify(notice) {
         // The application asked for the message again later: put it back at the head of the
         // queue after giving other threads a moment, so redelivery does not spin.
-        if let Some(inner) = me.upgrade() {
+        if let Some(inner) = me.as_ref().and_then(Weak::upgrade) {
             std::thread::sleep(Duration::from_millis(10));
-            let me2 = me.clone();
-            let l2 = listener.clone();
-            inner.queue.post_front(Box::new(move || {
-                deliver(me2, l2, Notice::Message(back));
-            }));
+            inner
+                .queue
+                .post_front(ClientJob::Notice(me, listener, Notice::Message(back)));
         }
     }
 }
@@ -1500,7 +1525,7 @@ fn handle_bytes(
         };
         if let Some(p) = msg {
             let m = Message {
-                topic: p.topic.into_owned(),
+                topic: MallocStr::new(&p.topic),
                 payload: MallocBuf::copy_from(&p.payload),
                 qos: p.qos as u8,
                 retained: p.retain,
@@ -1574,7 +1599,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
         } => {
             let tagged = st.ops.remove(&packet_id);
             if let Some(l) = st.listener.clone() {
-                if st.session.version() == ProtocolVersion::V5 {
+                if st.session.version() == ProtocolVersion::V5 && l.wants_published() {
                     let qos = tagged.map_or(1, |(_, q)| q);
                     let packet_type = if qos == 2 {
                         if reason >= 0x80 {
@@ -1595,7 +1620,9 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                         },
                     );
                 }
-                client.post(l.clone(), Notice::DeliveryComplete(packet_id));
+                if l.wants_delivery_complete() {
+                    client.post(l.clone(), Notice::DeliveryComplete(packet_id));
+                }
                 if let Some((Some(op), _)) = tagged {
                     client.post(
                         l,

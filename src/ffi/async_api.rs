@@ -13,7 +13,6 @@
 #![allow(clippy::useless_conversion)]
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -21,7 +20,7 @@ use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
 use crate::client::dispatch::SerialQueue;
-use crate::client::mem::malloc_cstring;
+use crate::client::mem::MallocStr;
 use crate::client::{
     self, AckResult, Client, ConnectOptions, Error, Listener, Message, Notice, OfflineConfig,
     OpResult, VersionChoice,
@@ -35,6 +34,7 @@ use crate::ffi::convert::{properties_from_c, properties_to_c};
 use crate::ffi::types::*;
 use crate::ffi::{cstr, id_is};
 use crate::protocol::{self, Properties, ProtocolVersion, Publish, SubscriptionOptions};
+use crate::session::idmap::IdMap;
 use crate::{ffi_boundary, field, trace};
 
 /// What a pending operation calls back when it ends.
@@ -103,7 +103,7 @@ struct ClientCallbacks {
 
 struct AsyncListener {
     cbs: Mutex<ClientCallbacks>,
-    ops: Mutex<HashMap<u64, PendingOp>>,
+    ops: Mutex<IdMap<u64, PendingOp>>,
     owner: Mutex<Weak<AsyncInner>>,
 }
 
@@ -116,6 +116,14 @@ impl AsyncListener {
 impl Listener for AsyncListener {
     fn wants_messages(&self) -> bool {
         self.cbs().message_arrived.is_some()
+    }
+
+    fn wants_delivery_complete(&self) -> bool {
+        self.cbs().delivery_complete.is_some()
+    }
+
+    fn wants_published(&self) -> bool {
+        false // MQTTAsync has no published callback: onSuccess carries the outcome
     }
 
     fn notify(&self, notice: Notice) -> Option<Message> {
@@ -140,17 +148,20 @@ impl Listener for AsyncListener {
             }
             Notice::Message(mut m) => {
                 let f = cbs.message_arrived?;
-                let topic = malloc_cstring(&m.topic);
+                let topic_len = m.topic.len();
+                let topic = m.topic.take().into_raw();
                 let msg = message_to_c(&mut m) as *mut MQTTAsync_message;
                 // SAFETY: topic and message are malloc'd and handed over; the application
                 // frees them when it returns nonzero.
-                let rc = unsafe { f(ctx, topic, m.topic.len() as c_int, msg) };
+                let rc = unsafe { f(ctx, topic, topic_len as c_int, msg) };
                 if rc != 0 {
                     None
                 } else {
                     // SAFETY: both are ours again; the application declined them.
                     unsafe {
-                        libc::free(topic as *mut c_void);
+                        if let Some(t) = MallocStr::from_raw(topic, topic_len) {
+                            m.topic = t;
+                        }
                         take_back_message(&mut m, msg as *mut MQTTClient_message);
                     }
                     Some(m)
@@ -919,7 +930,7 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
                 update_connect: None,
                 update_context: 0,
             }),
-            ops: Mutex::new(HashMap::new()),
+            ops: Mutex::new(IdMap::default()),
             owner: Mutex::new(Weak::new()),
         });
         client.set_listener(Some(listener.clone() as Arc<dyn Listener>));
