@@ -71,8 +71,13 @@ pub fn batched<R>(f: impl FnOnce() -> R) -> R {
         let list = DEFERRED.with(|d| d.borrow_mut().take()).unwrap_or_default();
         if !list.is_empty() {
             let mut g = lock_pool();
+            let mut wake = 0;
             for q in list {
-                submit_locked(&mut g, q);
+                wake += usize::from(submit_locked(&mut g, q));
+            }
+            drop(g);
+            for _ in 0..wake {
+                WORK.notify_one();
             }
         }
     }
@@ -176,24 +181,24 @@ impl PoolRef {
     }
 }
 
-/// Hand a queue with work to the pool: wake a sleeping worker if there is one, else start a
-/// worker if fewer than MIN_WORKERS run or they all look stalled; otherwise the queue waits
-/// for the next worker to finish what it is running.
-fn submit_locked(g: &mut Option<Pool>, q: Ready) {
+/// Hand a queue with work to the pool: claim a sleeping worker if there is one (true: the
+/// caller signals `WORK` once it has let go of the pool lock, so that the worker does not
+/// wake into a held lock), else start a worker if fewer than MIN_WORKERS run or they all look
+/// stalled; otherwise the queue waits for the next worker to finish what it is running.
+fn submit_locked(g: &mut Option<Pool>, q: Ready) -> bool {
     let Some(pool) = g.as_mut() else {
-        return;
+        return false;
     };
     pool.ready.push_back(q);
     if pool.idle > 0 {
         pool.idle -= 1;
         pool.wakeups += 1;
-        WORK.notify_one();
-        return;
+        return true;
     }
     let n = pool.threads.len();
     let stalled = || coarse_ms().saturating_sub(LAST_PROGRESS.load(Ordering::Relaxed)) > STALL_MS;
     if n >= MAX_WORKERS || (n >= MIN_WORKERS && !stalled()) {
-        return;
+        return false;
     }
     let generation = pool.generation;
     if let Ok(t) = std::thread::Builder::new()
@@ -205,6 +210,7 @@ fn submit_locked(g: &mut Option<Pool>, q: Ready) {
         // wait for it instead of each starting another.
         LAST_PROGRESS.store(coarse_ms(), Ordering::Relaxed);
     }
+    false
 }
 
 impl Drop for PoolRef {
@@ -345,7 +351,12 @@ impl<T: Task> SerialQueue<T> {
                 None => false,
             });
             if !deferred {
-                submit_locked(&mut lock_pool(), self.inner.clone());
+                let mut g = lock_pool();
+                let wake = submit_locked(&mut g, self.inner.clone());
+                drop(g);
+                if wake {
+                    WORK.notify_one();
+                }
             }
         }
     }

@@ -103,6 +103,10 @@ struct ClientCallbacks {
 
 struct AsyncListener {
     cbs: Mutex<ClientCallbacks>,
+    /// Whether messageArrived / deliveryComplete are set: asked by the engine per message,
+    /// so kept apart from `cbs` and its lock.
+    has_message_arrived: AtomicBool,
+    has_delivery_complete: AtomicBool,
     ops: Mutex<IdMap<u64, PendingOp>>,
     owner: Mutex<Weak<AsyncInner>>,
 }
@@ -115,11 +119,11 @@ impl AsyncListener {
 
 impl Listener for AsyncListener {
     fn wants_messages(&self) -> bool {
-        self.cbs().message_arrived.is_some()
+        self.has_message_arrived.load(Ordering::Acquire)
     }
 
     fn wants_delivery_complete(&self) -> bool {
-        self.cbs().delivery_complete.is_some()
+        self.has_delivery_complete.load(Ordering::Acquire)
     }
 
     fn wants_published(&self) -> bool {
@@ -930,6 +934,8 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
                 update_connect: None,
                 update_context: 0,
             }),
+            has_message_arrived: AtomicBool::new(false),
+            has_delivery_complete: AtomicBool::new(false),
             ops: Mutex::new(IdMap::default()),
             owner: Mutex::new(Weak::new()),
         });
@@ -996,7 +1002,13 @@ fn update_cbs(handle: MQTTAsync, f: impl FnOnce(&mut ClientCallbacks)) -> c_int 
     let Some(inner) = (unsafe { handle_ref(handle) }) else {
         return MQTTASYNC_FAILURE;
     };
-    f(&mut inner.listener.cbs.lock().unwrap_or_else(|e| e.into_inner()));
+    let l = &inner.listener;
+    let mut cbs = l.cbs.lock().unwrap_or_else(|e| e.into_inner());
+    f(&mut cbs);
+    l.has_message_arrived
+        .store(cbs.message_arrived.is_some(), Ordering::Release);
+    l.has_delivery_complete
+        .store(cbs.delivery_complete.is_some(), Ordering::Release);
     MQTTASYNC_SUCCESS
 }
 
