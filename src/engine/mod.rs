@@ -9,7 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::io;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -40,6 +40,7 @@ const WAKER: Token = Token(usize::MAX);
 struct Running {
     registry: Arc<Registry>,
     waker: Arc<Waker>,
+    polling: Arc<AtomicBool>,
     tx: Sender<Command>,
     thread: Option<JoinHandle<()>>,
     users: usize,
@@ -86,6 +87,8 @@ pub struct EngineRef {
     /// Shared, not cloned: a clone would duplicate the epoll descriptor for every client.
     registry: Arc<Registry>,
     waker: Arc<Waker>,
+    /// The loop is (about to be) blocked in poll: only then does a command need the waker.
+    polling: Arc<AtomicBool>,
     tx: Sender<Command>,
 }
 
@@ -104,12 +107,15 @@ impl EngineRef {
             let registry = Arc::new(poll.registry().try_clone()?);
             let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
             let (tx, rx) = crossbeam_channel::unbounded();
+            let polling = Arc::new(AtomicBool::new(false));
+            let in_loop = polling.clone();
             let thread = std::thread::Builder::new()
                 .name("mqtt-engine".into())
-                .spawn(move || run(poll, rx))?;
+                .spawn(move || run(poll, rx, &in_loop))?;
             *guard = Some(Running {
                 registry,
                 waker,
+                polling,
                 tx,
                 thread: Some(thread),
                 users: 0,
@@ -120,6 +126,7 @@ impl EngineRef {
         Ok(EngineRef {
             registry: running.registry.clone(),
             waker: running.waker.clone(),
+            polling: running.polling.clone(),
             tx: running.tx.clone(),
         })
     }
@@ -156,7 +163,13 @@ impl EngineRef {
     }
 
     fn send(&self, cmd: Command) {
-        if self.tx.send(cmd).is_ok() {
+        if self.tx.send(cmd).is_err() {
+            return;
+        }
+        // A loop in the middle of a round reads the commands before it blocks again (see
+        // `run`): no write to the waker then. The fences pair with the loop's.
+        fence(Ordering::SeqCst);
+        if self.polling.load(Ordering::SeqCst) {
             let _ = self.waker.wake();
         }
     }
@@ -232,7 +245,7 @@ fn batch_scheduling() {
     }
 }
 
-fn run(mut poll: Poll, rx: Receiver<Command>) {
+fn run(mut poll: Poll, rx: Receiver<Command>, polling: &AtomicBool) {
     batch_scheduling();
     let mut events = Events::with_capacity(1024);
     let mut lp = Loop {
@@ -240,11 +253,21 @@ fn run(mut poll: Poll, rx: Receiver<Command>) {
         timers: BinaryHeap::new(),
     };
     loop {
-        let timeout = lp
-            .timers
-            .peek()
-            .map(|Reverse((at, _))| at.saturating_duration_since(Instant::now()));
-        if let Err(e) = poll.poll(&mut events, timeout) {
+        // Say we are about to block, then look for commands sent before that: a sender
+        // either sees the flag and wakes us, or its command is seen here (Dekker, with the
+        // fence in `EngineRef::send`).
+        polling.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        let timeout = if rx.is_empty() {
+            lp.timers
+                .peek()
+                .map(|Reverse((at, _))| at.saturating_duration_since(Instant::now()))
+        } else {
+            Some(std::time::Duration::ZERO)
+        };
+        let r = poll.poll(&mut events, timeout);
+        polling.store(false, Ordering::Relaxed);
+        if let Err(e) = r {
             if e.kind() != io::ErrorKind::Interrupted {
                 crate::trace::error(&format!("event loop poll failed: {e}"));
             }
