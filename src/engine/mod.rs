@@ -354,3 +354,49 @@ fn earliest(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
         (None, y) => y,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    struct Counter(AtomicUsize);
+
+    impl Driver for Counter {
+        fn on_ready(&self, _: bool, _: bool, _: Instant) -> Option<Instant> {
+            self.0.fetch_add(1, Ordering::SeqCst);
+            None
+        }
+        fn on_timeout(&self, _: Instant) -> Option<Instant> {
+            None
+        }
+    }
+
+    /// Each command is sent when the loop has just finished the previous one, i.e. about to
+    /// block: a command that slipped between its look at the queue and its sleep, without a
+    /// write to the waker, would never be run (no timer wakes the loop here).
+    #[test]
+    fn a_command_sent_as_the_loop_goes_to_sleep_is_not_lost() {
+        let engine = Arc::new(EngineRef::acquire().expect("engine"));
+        let counter = Arc::new(Counter(AtomicUsize::new(0)));
+        let token = engine.new_token();
+        engine.add(token, counter.clone(), None);
+        // One sender: with several, one's command could be run on another's wake-up.
+        let sender = {
+            let (engine, counter) = (engine.clone(), counter.clone());
+            std::thread::spawn(move || {
+                for _ in 0..3000 {
+                    let before = counter.0.load(Ordering::SeqCst);
+                    engine.flush(token);
+                    let deadline = Instant::now() + Duration::from_secs(10);
+                    while counter.0.load(Ordering::SeqCst) == before {
+                        assert!(Instant::now() < deadline, "a flush was never run");
+                        std::hint::spin_loop();
+                    }
+                }
+            })
+        };
+        assert!(sender.join().is_ok());
+        engine.remove(token);
+    }
+}
