@@ -387,3 +387,79 @@ impl<T: Task> Default for SerialQueue<T> {
         Self::new()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    #[test]
+    fn a_queue_runs_its_jobs_in_order_one_at_a_time() {
+        let q: SerialQueue = SerialQueue::new();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel();
+        for i in 0..500 {
+            let (seen, tx) = (seen.clone(), tx.clone());
+            q.post(Box::new(move || {
+                seen.lock().map(|mut v| v.push(i)).ok();
+                if i == 499 {
+                    tx.send(()).ok();
+                }
+            }));
+        }
+        assert!(rx.recv_timeout(Duration::from_secs(10)).is_ok());
+        let seen = seen.lock().map(|v| v.clone()).unwrap_or_default();
+        assert_eq!(seen, (0..500).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_blocked_job_holds_up_only_its_own_queue() {
+        let (slow, fast): (SerialQueue, SerialQueue) = (SerialQueue::new(), SerialQueue::new());
+        let (release_tx, release_rx) = mpsc::channel::<()>();
+        let (started_tx, started_rx) = mpsc::channel();
+        slow.post(Box::new(move || {
+            started_tx.send(()).ok();
+            release_rx.recv_timeout(Duration::from_secs(10)).ok();
+        }));
+        assert!(started_rx.recv_timeout(Duration::from_secs(10)).is_ok());
+        // Every other worker may be busy too: the stall check starts another one.
+        let (done_tx, done_rx) = mpsc::channel();
+        for i in 0..20 {
+            let done_tx = done_tx.clone();
+            fast.post(Box::new(move || {
+                done_tx.send(i).ok();
+            }));
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let got: Vec<i32> = (0..20)
+            .map_while(|_| done_rx.recv_timeout(Duration::from_secs(5)).ok())
+            .collect();
+        release_tx.send(()).ok();
+        assert_eq!(got, (0..20).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn nothing_runs_after_close_from_inside_a_job() {
+        let q = Arc::new(SerialQueue::<Job>::new());
+        let ran = Arc::new(AtomicU64::new(0));
+        let (tx, rx) = mpsc::channel();
+        {
+            let (q2, ran) = (q.clone(), ran.clone());
+            q.post(Box::new(move || {
+                ran.fetch_add(1, Ordering::SeqCst);
+                q2.close();
+                tx.send(()).ok();
+            }));
+        }
+        for _ in 0..10 {
+            let ran = ran.clone();
+            q.post(Box::new(move || {
+                ran.fetch_add(100, Ordering::SeqCst);
+            }));
+        }
+        assert!(rx.recv_timeout(Duration::from_secs(10)).is_ok());
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(ran.load(Ordering::SeqCst), 1);
+    }
+}
