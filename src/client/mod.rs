@@ -314,8 +314,6 @@ struct Conn {
     token: usize,
     /// The start of a packet not yet complete (see `SCRATCH`).
     read_buf: Vec<u8>,
-    /// Bytes were written since the last `quick_ack` (see `ConnDriver::on_ready`).
-    wrote: bool,
     /// Bytes written on this connection so far.
     sent: u64,
 }
@@ -642,7 +640,6 @@ impl Client {
                 transport,
                 token,
                 read_buf: Vec::new(),
-                wrote: true,
                 sent: 0,
             });
         }
@@ -1258,7 +1255,6 @@ fn pump_write(st: &mut State, now: Instant) -> io::Result<()> {
         match conn.transport.write(out) {
             Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "socket closed")),
             Ok(n) => {
-                conn.wrote = true;
                 conn.sent += n as u64;
                 st.session.consume_output(n, now);
                 st.traced = st.traced.saturating_sub(n);
@@ -1319,18 +1315,13 @@ impl Driver for ConnDriver {
                 let sent = st.conn.as_ref().map_or(0, |c| c.sent);
                 pump_write(st, now).map_err(|e| format!("write failed: {e}"))?;
                 // What we read is acknowledged at once: by the answer we just wrote (PUBACK,
-                // PUBREC, ...), or else by a forced ACK. Linux delays ACKs; a broker that holds
-                // back its next packet until the previous one is acknowledged (Nagle) would
-                // wait ~40 ms. It leaves its quick-ACK mode ("pingpong") only when we send
-                // soon after receiving, so after no write since the last forced ACK the mode
-                // set then still holds.
-                if let Some(conn) = st
-                    .conn
-                    .as_mut()
-                    .filter(|c| got_bytes && c.sent == sent && c.wrote)
-                {
+                // PUBREC, ...), or else by a forced ACK. Linux delays ACKs (up to 200 ms); a
+                // broker that holds back its next packet until the previous one is
+                // acknowledged (Nagle) waits that long. Leaving quick-ACK mode on is not
+                // enough: a full-sized segment is still acknowledged late unless the
+                // setsockopt pushes the pending ACK out.
+                if let Some(conn) = st.conn.as_ref().filter(|c| got_bytes && c.sent == sent) {
                     conn.transport.quick_ack();
-                    conn.wrote = false;
                 }
             }
             report_written(client, st);
