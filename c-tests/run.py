@@ -11,6 +11,8 @@ What it runs (names are paths under c-tests/ without the extension, e.g. diff/pu
   c-tests/async/*.c    the same, linked with paho-mqtt3a by default.
   c-tests/tls/*.c      TLS tests, linked with paho-mqtt3cs by default: diff_*.c are
                        differential (as c-tests/diff), the others run against ours only.
+  c-tests/faults/*.c   fault injection with the scripted fake broker (common/fakebroker.h),
+                       linked with paho-mqtt3c by default; diff_*.c are differential.
   c-tests/*/test_*.sh  executable scripts; exit 0 = pass, 77 = skipped.
 
 Each test program gets --timeout seconds (default 60) unless its file has a line
@@ -45,6 +47,14 @@ Environment given to every test:
   (MQTT_TEST_*_PORT as well for each of these)
   REPO_ROOT, OUR_LIBDIR, OUR_INCLUDEDIR, PAHO_LIBDIR
 
+`--valgrind memcheck` (or `helgrind`) runs every C test program under valgrind against our
+library only (differential tests without the comparison; scripts skipped), with the test's
+timeouts and watchdogs stretched (MQTT_TEST_TIME_SCALE); valgrind errors, and for memcheck
+any byte definitely lost, fail the test. `--valgrind-set` narrows the run to VALGRIND_SET,
+the representative subset scripts/test.sh runs under memcheck. Suppressions:
+c-tests/valgrind.supp (glibc/OpenSSL false positives) and, for helgrind only,
+c-tests/helgrind-rust.supp (see there: helgrind cannot see Rust's futex-based locks).
+
 `--serve` starts the broker only, prints those variables as `export` lines and waits: handy
 for running one test program by hand.
 
@@ -55,6 +65,7 @@ import argparse
 import concurrent.futures
 import difflib
 import fnmatch
+import glob
 import os
 import re
 import shutil
@@ -75,6 +86,41 @@ GUIDE_PASSWORD = "your-password"
 LIBRARIES = ("paho-mqtt3c", "paho-mqtt3cs", "paho-mqtt3a", "paho-mqtt3as")
 # The library a C test is linked with when it names none, by directory.
 DEFAULT_LINK = {"async": "paho-mqtt3a", "tls": "paho-mqtt3cs"}
+# `--valgrind-set`: the tests a valgrind run covers when CI has to afford it (a few minutes
+# under memcheck or helgrind on 2 cores): sync and async API, QoS 0/1/2 both ways, MQTT 5
+# properties, callbacks that call the API and destroy their client, reconnects, many clients,
+# dropped connections and resends, a hostile broker, TLS. Timing-sensitive tests are left out
+# (keepalive, connect timeouts): under valgrind they measure valgrind.
+VALGRIND_SET = (
+    "diff/pubsub_qos",
+    "diff/v5_properties",
+    "diff/redelivery",
+    "diff/persistent_session",
+    "diff/async_pubsub",
+    "diff/async_offline",
+    "diff/async_update_options",
+    "diff/async_submany",
+    "diff/auth_ok",
+    "sync/api_in_message_arrived",
+    "sync/end_client_in_callbacks",
+    "sync/malloc_ownership",
+    "sync/hostile_broker_ours",
+    "async/api_in_callbacks",
+    "async/destroy_in_callback",
+    "async/destroy_inflight",
+    "async/reconnect",
+    "faults/diff_drop_resend",
+    "faults/diff_subscribe_drop",
+    "faults/diff_async_subscribe_drop",
+    "faults/garbage",
+    "faults/diff_trickle",
+    "tls/diff_sync_tls",
+    "tls/diff_async_tls",
+)
+VALGRIND_ERROR_EXIT = 99
+# How much longer a test may take under each tool (its own watchdogs stretch as much:
+# MQTT_TEST_TIME_SCALE).
+VALGRIND_SLOWDOWN = {"memcheck": 5, "helgrind": 10}
 PSK_IDENTITY = "device-psk"
 PSK_KEY = "00112233445566778899aabbccddeeff"
 SKIP_EXIT = 77
@@ -362,12 +408,14 @@ class Test:
 
 def discover():
     tests = []
-    for kind, sub in (("diff", "diff"), ("run", "sync"), ("run", "async"), ("run", "tls")):
+    for kind, sub in (("diff", "diff"), ("run", "sync"), ("run", "async"), ("run", "tls"),
+                      ("run", "persist"),
+                      ("run", "faults")):
         d = os.path.join(CTESTS, sub)
         if os.path.isdir(d):
             for f in sorted(os.listdir(d)):
                 if f.endswith(".c"):
-                    k = "diff" if sub == "tls" and f.startswith("diff_") else kind
+                    k = "diff" if sub in ("tls", "faults") and f.startswith("diff_") else kind
                     tests.append(Test("%s/%s" % (sub, f[:-2]), k, os.path.join(d, f)))
     for sub in sorted(os.listdir(CTESTS)):
         d = os.path.join(CTESTS, sub)
@@ -432,6 +480,7 @@ class Runner:
         self.common_archive = None
         self.common_lock = threading.Lock()
         self.cc = os.environ.get("CC", "gcc")
+        self.valgrind_totals = [0, 0, 0]  # errors, bytes definitely lost, processes
 
     # processes
 
@@ -556,7 +605,13 @@ class Runner:
         env = self.test_env(test, which)
         env["MQTT_TEST_EXPECT"] = which
         env["LD_LIBRARY_PATH"] = PAHO_LIBDIR if which == "paho" else self.env["OUR_LIBDIR"]
-        return self.run_proc([exe], env, self.timeout_of(test), cwd=env["MQTT_TEST_TMPDIR"],
+        cmd, timeout = [exe], self.timeout_of(test)
+        if self.args.valgrind and which == "ours":
+            cmd = valgrind_command(self.args.valgrind, env["MQTT_TEST_TMPDIR"]) + cmd
+            scale = VALGRIND_SLOWDOWN[self.args.valgrind]
+            env["MQTT_TEST_TIME_SCALE"] = str(scale)
+            timeout *= scale
+        return self.run_proc(cmd, env, timeout, cwd=env["MQTT_TEST_TMPDIR"],
                              tag=test.name.replace("/", "__"))
 
     def timeout_of(self, test):
@@ -565,16 +620,63 @@ class Runner:
     def run_test(self, test):
         try:
             if test.kind == "script":
+                if self.args.valgrind:
+                    return Result("SKIP", "scripts do not run under valgrind")
                 return self.run_script(test)
             try:
                 exe = self.compile(test)
             except CompileError as e:
                 return Result("FAIL", "does not compile", str(e))
+            if self.args.valgrind:
+                # Our library only, whatever the kind: under valgrind the point is its memory
+                # and threads, and the comparison with Paho is made without valgrind.
+                result = self.judge(self.run_c(test, exe, "ours"), "ours")
+                return self.add_valgrind_report(test, result)
             if test.kind == "diff":
                 return self.run_diff(test, exe)
             return self.judge(self.run_c(test, exe, "ours"), "ours")
         except KeyboardInterrupt:
             return Result("FAIL", "interrupted")
+
+    def add_valgrind_report(self, test, result):
+        """Reads the test's valgrind logs (one per process) into the result: a summary in the
+        detail, the logs that report something in the output; valgrind errors fail the test
+        even when the program itself passed (a forked child's exit code may be lost)."""
+        scratch = self.test_env(test, "ours")["MQTT_TEST_TMPDIR"]
+        logs = sorted(glob.glob(os.path.join(scratch, "valgrind.*.log")))
+        errors = lost = suppressed = 0
+        bad_logs = []
+        for path in logs:
+            text = read_text(path)
+            e = sum(int(m) for m in re.findall(r"ERROR SUMMARY: (\d+) errors", text))
+            sup = sum(int(m) for m in re.findall(r"ERROR SUMMARY: .*\(suppressed: (\d+) from",
+                                                 text))
+            l = sum(int(m.replace(",", "")) for m in
+                    re.findall(r"definitely lost: ([\d,]+) bytes", text))
+            errors += e
+            lost += l
+            suppressed += sup
+            if e or l:
+                bad_logs.append("[%s]\n%s" % (os.path.basename(path), tail(text, 80)))
+        summary = "%s: %d errors, %s%d suppressed, %d processes" % (
+            self.args.valgrind, errors,
+            "%d bytes definitely lost, " % lost if self.args.valgrind == "memcheck" else "",
+            suppressed, len(logs))
+        if not logs:
+            summary = "%s: no valgrind log" % self.args.valgrind
+        if bad_logs:
+            result.output += "\n" + "\n".join(bad_logs)
+        if (errors or lost or not logs) and result.status == "PASS":
+            result.status = "FAIL"
+        if result.status == "FAIL" and "exit code %d" % VALGRIND_ERROR_EXIT in result.detail:
+            result.detail = result.detail.replace("exit code %d" % VALGRIND_ERROR_EXIT,
+                                                  "valgrind found errors")
+        result.detail = (result.detail + "; " if result.detail else "") + summary
+        with self.lock:
+            self.valgrind_totals[0] += errors
+            self.valgrind_totals[1] += lost
+            self.valgrind_totals[2] += len(logs)
+        return result
 
     def run_script(self, test):
         env = self.test_env(test)
@@ -617,6 +719,20 @@ class Runner:
                           "[ours stderr]\n" + tail(runs["ours"][2]) +
                           "\n[paho stderr]\n" + tail(runs["paho"][2]))
         return Result("PASS", "", results["ours"].output)
+
+
+def valgrind_command(tool, logdir):
+    """valgrind and its options for `tool`: errors make the process exit VALGRIND_ERROR_EXIT;
+    memcheck counts definitely lost blocks as errors; one log per process in logdir."""
+    cmd = ["valgrind", "--tool=" + tool, "--error-exitcode=%d" % VALGRIND_ERROR_EXIT,
+           "--num-callers=40", "--log-file=" + os.path.join(logdir, "valgrind.%p.log"),
+           "--suppressions=" + os.path.join(CTESTS, "valgrind.supp")]
+    if tool == "memcheck":
+        cmd += ["--leak-check=full", "--errors-for-leak-kinds=definite",
+                "--show-leak-kinds=definite"]
+    elif tool == "helgrind":
+        cmd += ["--suppressions=" + os.path.join(CTESTS, "helgrind-rust.supp")]
+    return cmd
 
 
 class CompileError(Exception):
@@ -688,6 +804,15 @@ def parse_args(argv):
     ap.add_argument("--serve", action="store_true",
                     help="start the broker only, print its environment, wait for Ctrl-C")
     ap.add_argument("--env-file", help="with --serve: also write the export lines here")
+    ap.add_argument("--valgrind", choices=sorted(VALGRIND_SLOWDOWN),
+                    help="run each C test program under valgrind with this tool, against our"
+                         " library only (differential tests too, without the comparison;"
+                         " scripts are skipped); valgrind errors or definitely lost bytes fail"
+                         " the test. Suppressions: c-tests/valgrind.supp (and for helgrind"
+                         " c-tests/helgrind-rust.supp)")
+    ap.add_argument("--valgrind-set", action="store_true",
+                    help="only the representative subset for valgrind runs (VALGRIND_SET in"
+                         " this file); combines with -k")
     return ap.parse_args(argv)
 
 
@@ -723,6 +848,10 @@ def main(argv):
     # Also when started from a script that ignores SIGINT in background jobs.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     tests = [t for t in discover() if selected(t, args.patterns)]
+    if args.valgrind_set:
+        tests = [t for t in tests if t.name in VALGRIND_SET]
+    if args.valgrind and not shutil.which("valgrind"):
+        raise SystemExit("run.py: valgrind is missing (apt-get install valgrind)")
     if args.paho_only:
         tests = [t for t in tests if t.kind == "diff"]
     # xfail.txt is about our library; Debian's Paho is expected to pass everything.
@@ -816,6 +945,12 @@ def main(argv):
                 counts["xfailed"], counts["xpassed"],
                 " (XPASS: %s; take them out of c-tests/xfail.txt)" % " ".join(xpassed)
                 if xpassed else ""))
+        if args.valgrind == "memcheck":
+            log("valgrind memcheck: %d errors, %d bytes definitely lost in %d processes"
+                % tuple(runner.valgrind_totals))
+        elif args.valgrind:
+            log("valgrind %s: %d errors in %d processes"
+                % (args.valgrind, runner.valgrind_totals[0], runner.valgrind_totals[2]))
         summary = "%d passed, %d failed" % (counts["passed"] + counts["xpassed"], counts["failed"])
         if counts["skipped"]:
             summary += ", %d skipped" % counts["skipped"]

@@ -30,6 +30,8 @@ pub fn run_session(data: &[u8]) {
         send_window: usize::from(head >> 7),
         receive_maximum: u16::from((head >> 2) & 3) + 1,
         topic_alias_maximum: u16::from((head >> 4) & 3),
+        // Both ways of meeting a server that lost the session (sync resends, async drops).
+        resend_without_session: head & 2 != 0,
     });
     let t0 = Instant::now();
     let mut now = t0;

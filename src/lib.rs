@@ -12,6 +12,7 @@ pub mod client;
 pub mod engine;
 pub mod ffi;
 pub mod net;
+pub mod persist;
 pub mod protocol;
 pub mod session;
 pub mod trace;

@@ -527,7 +527,9 @@ fn property_not_allowed_in_the_packet() {
         dec_err(V5, b"\xe0\x05\x00\x03\x13\x00\x01"),
         BadProperty(0x13)
     );
-    assert_eq!(BadProperty(0x13).reason_code(), 0x82);
+    // A Malformed Packet (2.2.2.2), where a repeat is a Protocol Error.
+    assert_eq!(BadProperty(0x13).reason_code(), 0x81);
+    assert_eq!(PropertyConflict(0x13).reason_code(), 0x82);
 }
 
 #[test]
@@ -559,13 +561,13 @@ fn repeated_properties_where_forbidden() {
         (prop_id::MESSAGE_EXPIRY_INTERVAL, PropertyValue::FourByte(1)),
         (prop_id::MESSAGE_EXPIRY_INTERVAL, PropertyValue::FourByte(2)),
     ]);
-    assert_eq!(enc_err(V5, &publish_with(p)), BadProperty(0x02));
+    assert_eq!(enc_err(V5, &publish_with(p)), PropertyConflict(0x02));
     assert_eq!(
         dec_err(
             V5,
             b"\x30\x0e\x00\x01t\x0a\x02\x00\x00\x00\x01\x02\x00\x00\x00\x02"
         ),
-        BadProperty(0x02)
+        PropertyConflict(0x02)
     );
     // One subscription identifier per SUBSCRIBE.
     let s = Packet::Subscribe(Subscribe {
@@ -576,15 +578,15 @@ fn repeated_properties_where_forbidden() {
         ]),
         filters: vec![(Cow::Borrowed("a"), opts(QoS::AtMostOnce))],
     });
-    assert_eq!(enc_err(V5, &s), BadProperty(0x0B));
+    assert_eq!(enc_err(V5, &s), PropertyConflict(0x0B));
     assert_eq!(
         dec_err(V5, b"\x82\x0a\x00\x01\x04\x0b\x01\x0b\x02\x00\x01a\x00"),
-        BadProperty(0x0B)
+        PropertyConflict(0x0B)
     );
     // Two reason strings in a PUBACK.
     assert_eq!(
         dec_err(V5, b"\x40\x0c\x00\x01\x80\x08\x1f\x00\x01a\x1f\x00\x01b"),
-        BadProperty(0x1F)
+        PropertyConflict(0x1F)
     );
 }
 
@@ -661,10 +663,10 @@ fn authentication_data_needs_a_method() {
             PropertyValue::Binary(Cow::Borrowed(b"x")),
         )]),
     });
-    assert_eq!(enc_err(V5, &a), BadProperty(0x16));
+    assert_eq!(enc_err(V5, &a), PropertyConflict(0x16));
     assert_eq!(
         dec_err(V5, b"\xf0\x06\x18\x04\x16\x00\x01x"),
-        BadProperty(0x16)
+        PropertyConflict(0x16)
     );
 }
 
@@ -891,6 +893,7 @@ fn every_error_has_a_reason_code_and_text() {
         BadTopicFilter,
         ZeroPacketId,
         BadProperty(1),
+        PropertyConflict(1),
         BadPropertyValue(1),
         EmptyFilterList,
         Malformed("x"),

@@ -79,7 +79,14 @@ void tu_watchdog(unsigned seconds)
     sa.sa_handler = on_alarm;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGALRM, &sa, NULL);
-    alarm(seconds);
+    alarm(seconds * tu_time_scale());
+}
+
+unsigned tu_time_scale(void)
+{
+    const char *v = tu_env_opt("MQTT_TEST_TIME_SCALE");
+    int n = v ? atoi(v) : 1;
+    return n > 1 ? (unsigned)n : 1;
 }
 
 int tu_is_ours(void)

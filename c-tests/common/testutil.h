@@ -22,9 +22,12 @@ const char *tu_env(const char *name);
 /* Value of an environment variable, or NULL if unset or empty. */
 const char *tu_env_opt(const char *name);
 
-/* (Re)arms the alarm-based watchdog: after `seconds` the process prints what
- * it was doing on stderr and exits 3. 0 disarms it. */
+/* (Re)arms the alarm-based watchdog: after `seconds` (times tu_time_scale())
+ * the process prints what it was doing on stderr and exits 3. 0 disarms it. */
 void tu_watchdog(unsigned seconds);
+/* MQTT_TEST_TIME_SCALE (default 1): how much slower than usual the test runs,
+ * e.g. under valgrind (run.py --valgrind sets it); watchdogs stretch by it. */
+unsigned tu_time_scale(void);
 /* Names the current step, shown by the watchdog if it fires. */
 void tu_step(const char *what);
 

@@ -6,6 +6,7 @@
 // link: paho-mqtt3a
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "MQTTAsync.h"
@@ -54,7 +55,7 @@ int main(void)
 {
     MQTTAsync s, p;
     MQTTAsync_responseOptions o = MQTTAsync_responseOptions_initializer;
-    char *topics[3];
+    char *topics[3], *made[4];
     int qos[3] = { 2, 0, 1 }, i, rc;
 
     check_library_async();
@@ -63,9 +64,9 @@ int main(void)
     MQTTAsync_setCallbacks(s, "s", NULL, arrived, NULL);
     if (ta_connect(s, NULL, MQTTVERSION_3_1_1) || ta_connect(p, NULL, MQTTVERSION_3_1_1))
         tu_fail("connect");
-    topics[0] = strdup(tu_topic("m/two"));
-    topics[1] = strdup(tu_topic("m/zero"));
-    topics[2] = strdup(tu_topic("m/one"));
+    topics[0] = made[0] = strdup(tu_topic("m/two"));
+    topics[1] = made[1] = strdup(tu_topic("m/zero"));
+    topics[2] = made[2] = strdup(tu_topic("m/one"));
 
     o.context = "s";
     o.onSuccess = on_many;
@@ -75,7 +76,7 @@ int main(void)
     printf("subscribeMany 3 rc=%d token=%d\n", rc, o.token);
     settle(1);
     count = 1;
-    topics[0] = strdup(tu_topic("single"));
+    topics[0] = made[3] = strdup(tu_topic("single"));
     rc = MQTTAsync_subscribeMany(s, 1, topics, qos, &o);
     printf("subscribeMany 1 rc=%d token=%d\n", rc, o.token);
     settle(2);
@@ -98,5 +99,7 @@ int main(void)
     settle(1);
     ta_close(&p);
     ta_close(&s);
+    for (i = 0; i < 4; i++)
+        free(made[i]);
     return 0;
 }

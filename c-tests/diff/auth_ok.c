@@ -18,7 +18,7 @@ static void attempt(const char *name, int version, const char *user, const char 
     MQTTClient_connectOptions o = MQTTClient_connectOptions_initializer;
     MQTTClient_connectOptions o5 = MQTTClient_connectOptions_initializer5;
     MQTTClient_connectOptions *op = version == MQTTVERSION_5 ? &o5 : &o;
-    MQTTClient_deliveryToken dt;
+    MQTTClient_deliveryToken dt = 0; /* not written when publish fails */
     int rc;
 
     tu_step(name);

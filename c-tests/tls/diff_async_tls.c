@@ -17,10 +17,14 @@ static char certs[1024];
 
 static const char *cert(const char *name)
 {
+    /* Kept for the life of the process (and reachable, for valgrind --leak-check). */
+    static char *made[128];
+    static int nmade;
     char *b = malloc(strlen(certs) + strlen(name) + 2);
-    if (b == NULL)
-        tu_fail("out of memory");
+    if (b == NULL || nmade == (int)(sizeof made / sizeof made[0]))
+        tu_fail("cert: out of memory or slots");
     sprintf(b, "%s/%s", certs, name);
+    made[nmade++] = b;
     return b;
 }
 

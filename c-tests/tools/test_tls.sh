@@ -6,7 +6,9 @@
 #   unless --insecure; and the guide's command verbatim (host, port and paths aside):
 #   paho_cs_pub -t home -i c_client_byoc -V 5 --cafile CA.crt --cert client.crt
 #     --key client.key -c ssl://HOST:PORT --trace protocol   (message on stdin)
-#   with trace lines for CONNECT, CONNACK, PUBLISH and DISCONNECT (and PUBACK at -q 1).
+#   with trace lines for CONNECT, CONNACK, PUBLISH and DISCONNECT (and PUBACK at -q 1),
+#   and (ours) the TLS lines: handshake done, certificates, verification ok, host name
+#   checked; with a wrong CA, the verification failure and its reason.
 # Skipped until our libpaho-mqtt3cs links OpenSSL. TOOLS_UNDER_TEST=paho runs the same
 # checks with Debian's tools and libraries (that is how this script itself was checked).
 # (Debian's paho_c_pub retries a failed connect until the 30 s timeout: slow, not wrong.)
@@ -133,3 +135,39 @@ for q in "" "-q 1"; do
     done
     echo "ok: the guide's command ${q:+with $q }traces $packets"
 done
+
+# What our trace says about TLS at PROTOCOL level (Paho's own lines differ): the
+# handshake, the certificates, the verification result and the host name check of the
+# guide's command above; and, with a CA that did not sign the server's certificate, why
+# verification failed.
+if [ "$under_test" = ours ]; then
+    for want in "TLS connecting to localhost:$mtls" \
+        "TLS client certificate from $pki/client.crt: subject CN=c_client_byoc" \
+        "handshake: SSLv3/TLS write client certificate" \
+        "handshake done with localhost: TLSv1." \
+        "server certificate: subject CN=localhost; issuer CN=tools test CA" \
+        "certificate verification: ok" \
+        "host name check: the certificate is valid for localhost"; do
+        grep -q "^Trace : 4, .*$want" "$work/guide.out" ||
+            { cat "$work/guide.out" >&2; die "the guide's command: no trace line with '$want'"; }
+    done
+    echo "ok: the guide's command traces the TLS handshake and the certificate checks"
+    openssl req -x509 -newkey rsa:2048 -nodes -keyout "$pki/wrong-CA.key" -out "$pki/wrong-CA.crt" \
+        -days 2 -subj "/CN=some other CA" 2>/dev/null || die "openssl: wrong CA"
+    rc=0
+    echo "never sent" | run_tool paho_cs_pub -t home -i c_client_byoc -V 5 \
+        --cafile "$pki/wrong-CA.crt" --cert "$pki/client.crt" --key "$pki/client.key" \
+        -c "ssl://localhost:$mtls" --trace protocol >"$work/wrongca.out" 2>&1 || rc=$?
+    [ "$rc" = 2 ] || { cat "$work/wrongca.out" >&2; die "wrong CA: exit code $rc, expected 2"; }
+    # (mosquitto sends its CA along, so OpenSSL's complaint is about that one at depth 1;
+    # without it, the server's own certificate at depth 0 has no known issuer)
+    why="(self-signed certificate in certificate chain \(X509 error 19\) at depth 1, subject CN=tools test CA|unable to get local issuer certificate \(X509 error 20\) at depth 0, subject CN=localhost)"
+    for want in "^Trace : 4, .*TLS certificate depth [01]: subject CN=.*: (self-signed certificate in certificate chain|unable to get local issuer certificate)" \
+        "^Trace : 4, .*alert sent: fatal: unknown CA" \
+        "^Trace : 5, .*TLS server certificate verification failed: $why"; do
+        grep -Eq "$want" "$work/wrongca.out" ||
+            { cat "$work/wrongca.out" >&2; die "wrong CA: no trace line matching '$want'"; }
+    done
+    grep -q "handshake done" "$work/wrongca.out" && die "wrong CA: the handshake was traced as done"
+    echo "ok: a CA that did not sign the server's certificate: the trace says why verification failed"
+fi

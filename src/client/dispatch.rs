@@ -32,6 +32,8 @@ struct QState<T> {
     /// Threads in [`SerialQueue::close`] waiting for a running job: only then does the
     /// worker signal `idle` (a futex call per drained queue otherwise).
     closers: usize,
+    /// Most jobs queued at once since the queue last ran dry.
+    peak: usize,
 }
 
 struct QueueInner<T> {
@@ -237,6 +239,9 @@ impl Drop for PoolRef {
 }
 
 fn worker(generation: u64) {
+    // A trace callback may wait for a callback on this thread (destroy does): API calls made
+    // here must not wait for the trace thread in turn.
+    crate::trace::no_sync();
     let mut g = lock_pool();
     loop {
         let Some(pool) = g.as_mut().filter(|p| p.generation == generation) else {
@@ -285,6 +290,13 @@ fn run_queue<T: Task>(q: &QueueInner<T>) {
                 if st.closers > 0 {
                     q.idle.notify_all();
                 }
+                let burst = std::mem::take(&mut st.peak) >= super::BURST;
+                drop(st);
+                if burst {
+                    // Thousands of messages delivered in a row leave holes all over the
+                    // heap: give the free pages back.
+                    crate::engine::release_free_memory();
+                }
                 return;
             }
         };
@@ -313,6 +325,7 @@ impl<T: Task> SerialQueue<T> {
                     running_on: None,
                     closed: false,
                     closers: 0,
+                    peak: 0,
                 }),
                 idle: Condvar::new(),
             }),
@@ -340,6 +353,7 @@ impl<T: Task> SerialQueue<T> {
         } else {
             st.jobs.push_back(job);
         }
+        st.peak = st.peak.max(st.jobs.len());
         if !st.scheduled {
             st.scheduled = true;
             drop(st);

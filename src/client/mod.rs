@@ -12,11 +12,14 @@ use std::io::{self, Read, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
-use crate::engine::{Driver, EngineRef};
+use crate::engine::{Driver, EngineRef, Ready};
 use crate::net::{self, Endpoint, Scheme};
+use crate::persist::{self, Kind, Store};
 use crate::protocol::{self, Connect, LastWill, Properties, ProtocolVersion, Publish, QoS};
 use crate::session::idmap::IdMap;
-use crate::session::{ConnState, Event, Session, SessionConfig, SessionError};
+use crate::session::{
+    ConnState, DurableChange, Event, RestoredPublish, Session, SessionConfig, SessionError,
+};
 use crate::trace;
 use dispatch::SerialQueue;
 use mem::{MallocBuf, MallocStr};
@@ -47,6 +50,10 @@ pub struct ConnectOptions {
     pub password: Option<Vec<u8>>,
     /// How long the TCP connect plus CONNACK may take.
     pub connect_timeout: Duration,
+    /// `connect_timeout` covers all the protocol versions tried on one URI together, as in
+    /// Paho's sync client (MQTTVERSION_DEFAULT gives up after one timeout, without a 3.1
+    /// attempt); otherwise, as in Paho's async client, each attempt has its own.
+    pub timeout_per_uri: bool,
     /// Paho's maxInflightMessages (0: no limit of ours): a publish beyond it is refused.
     pub max_inflight: usize,
     /// Async API: beyond this many QoS>0 publishes on the wire the rest wait in order
@@ -108,6 +115,12 @@ pub enum Error {
     BufferFull,
     /// The client is being destroyed.
     Destroyed,
+    /// The persistent store failed (MQTTCLIENT_PERSISTENCE_ERROR).
+    Persistence(String),
+    /// A subscribe or unsubscribe was sent but the connection was lost before its
+    /// acknowledgement (Paho: MQTTASYNC_OPERATION_INCOMPLETE; MQTTCLIENT_FAILURE in the sync
+    /// API). It is not sent again after a reconnect.
+    Incomplete,
 }
 
 /// A message as delivered to the application; payload already in malloc'd memory.
@@ -255,8 +268,9 @@ impl Transport {
     }
 
     /// Whether a read shorter than asked for means the socket is drained. True for TCP: the
-    /// read took all that had arrived, and what arrives later raises a new readiness edge.
-    /// Not for TLS, which may hold decrypted bytes back.
+    /// read took all that had arrived, and what arrives later (bytes, the end of the stream)
+    /// raises a new readiness edge; an end already there when the event came is in the event
+    /// (`Ready::closed`). Not for TLS, which may hold decrypted bytes back.
     fn short_read_drains(&self) -> bool {
         matches!(self, Transport::Tcp(_))
     }
@@ -288,21 +302,25 @@ impl Transport {
 
 impl Read for Transport {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
+        let r = match self {
             Transport::Tcp(s) => s.read(buf),
             #[cfg(feature = "tls")]
             Transport::Tls(s) => net::tls::read(s, buf),
-        }
+        };
+        ptrace::io(self.fd(), "read", None, &r);
+        r
     }
 }
 
 impl Write for Transport {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
+        let r = match self {
             Transport::Tcp(s) => s.write(buf),
             #[cfg(feature = "tls")]
             Transport::Tls(s) => net::tls::write(s, buf),
-        }
+        };
+        ptrace::io(self.fd(), "write", Some(buf.len()), &r);
+        r
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
@@ -344,9 +362,18 @@ struct State {
     /// Tags of tagged operations in flight, by packet id, with the publish QoS (0 for
     /// subscribe/unsubscribe).
     ops: IdMap<u16, (Option<u64>, u8)>,
-    /// Publishes buffered while disconnected, with their tags and reserved packet ids
-    /// (0 for QoS 0).
-    offline: VecDeque<(Publish<'static>, Option<u64>, u16)>,
+    /// Publishes buffered while disconnected, in order.
+    offline: VecDeque<Buffered>,
+    /// The persistent store, if the client has one.
+    store: Option<Box<dyn Store>>,
+    /// The store's entries have been read back into the session (or there is no store).
+    restored: bool,
+    /// Sequence number of the next stored message (keeps their order across id reuse).
+    store_seq: u64,
+    /// Buffered QoS 0 messages are stored too (async createOptions persistQoS0).
+    persist_qos0: bool,
+    /// Most messages held (in flight plus buffered) since memory was last given back.
+    high_water: usize,
     offline_cfg: OfflineConfig,
     /// A connect has been attempted at least once.
     ever_connected: bool,
@@ -381,6 +408,17 @@ struct State {
     losses: u64,
 }
 
+/// A publish buffered while disconnected.
+struct Buffered {
+    msg: Publish<'static>,
+    /// Tag of the operation (async token callbacks).
+    op: Option<u64>,
+    /// Reserved packet id (0 for QoS 0).
+    id: u16,
+    /// Its entry in the store, if stored.
+    key: Option<String>,
+}
+
 struct Inner {
     server_uri: String,
     client_id: String,
@@ -399,6 +437,10 @@ pub struct Client {
 
 const READ_CHUNK: usize = 64 * 1024;
 
+/// Messages held at once (in flight plus buffered) from which their passing counts as a
+/// burst whose memory is given back to the system afterwards.
+pub(crate) const BURST: usize = 256;
+
 impl Client {
     /// Create a client for `server_uri` with `client_id`. Checks the URI scheme.
     pub fn new(server_uri: &str, client_id: &str) -> Result<Client, Error> {
@@ -415,6 +457,11 @@ impl Client {
                 acks: HashMap::new(),
                 ops: IdMap::default(),
                 offline: VecDeque::new(),
+                store: None,
+                restored: true,
+                store_seq: 1,
+                persist_qos0: true,
+                high_water: 0,
                 offline_cfg: OfflineConfig::default(),
                 ever_connected: false,
                 wants_connection: false,
@@ -438,6 +485,7 @@ impl Client {
             queue: SerialQueue::new(),
             me: me.clone(),
         });
+        crate::trace!(Minimum, "{client_id}: client created for {server_uri}");
         Ok(Client { inner })
     }
 
@@ -502,10 +550,11 @@ impl Client {
     /// Connect, trying each server URI in turn; blocks until CONNACK, failure or timeout.
     pub fn connect(&self, opts: &ConnectOptions) -> Result<Connected, Error> {
         {
-            let st = self.lock();
+            let mut st = self.lock();
             if st.destroyed {
                 return Err(Error::Destroyed);
             }
+            restore_locked(&mut st)?;
         }
         let uris: Vec<String> = if opts.server_uris.is_empty() {
             vec![self.inner.server_uri.clone()]
@@ -520,8 +569,17 @@ impl Client {
                 VersionChoice::Exact(ProtocolVersion::V311) => &[ProtocolVersion::V311],
                 VersionChoice::Exact(ProtocolVersion::V5) => &[ProtocolVersion::V5],
             };
-            for &v in versions {
-                match self.connect_one(uri, v, opts) {
+            let uri_deadline = Instant::now() + opts.connect_timeout;
+            for (i, &v) in versions.iter().enumerate() {
+                let deadline = if opts.timeout_per_uri {
+                    uri_deadline
+                } else {
+                    Instant::now() + opts.connect_timeout
+                };
+                if i > 0 && Instant::now() >= deadline {
+                    break;
+                }
+                match self.connect_one(uri, v, opts, deadline) {
                     Ok(c) => return Ok(c),
                     Err(e) => {
                         trace::error(&format!(
@@ -544,6 +602,7 @@ impl Client {
         uri: &str,
         version: ProtocolVersion,
         opts: &ConnectOptions,
+        deadline: Instant,
     ) -> Result<Connected, Error> {
         let ep: Endpoint = net::parse_uri(uri).map_err(|e| match e {
             net::UriError::BadProtocol => Error::BadProtocol,
@@ -562,16 +621,23 @@ impl Client {
                 )))
             }
         }
-        let start = Instant::now();
-        let deadline = start + opts.connect_timeout;
         // Drop any previous connection first.
         self.close_connection(false);
+        crate::trace!(
+            Minimum,
+            "{}: connecting to {} with MQTT version {} (connect timeout {} ms)",
+            self.inner.client_id,
+            uri,
+            version as u8,
+            opts.connect_timeout.as_millis()
+        );
         let stream = net::connect_tcp(&ep, deadline).map_err(|e| {
             Error::Failure(format!(
                 "TCP connect to {}:{} failed: {e}",
                 ep.host, ep.port
             ))
         })?;
+        ptrace::tcp_connected(&self.inner.client_id, &stream, &ep);
         let stream = mio::net::TcpStream::from_std(stream);
         let mut transport = match ep.scheme {
             #[cfg(feature = "tls")]
@@ -623,13 +689,14 @@ impl Client {
             // The session itself drops its state on a clean start and keeps ids reserved
             // for buffered messages; only a switch of protocol with state kept needs a new one.
             if !opts.clean && st.session.version() != version && st.offline.is_empty() {
-                st.session = Session::new(st.session.config().clone());
+                fresh_session(&mut st);
             }
             st.session.set_max_inflight(opts.max_inflight);
             st.session.set_send_window(opts.send_window);
             st.session
                 .connect(packet, left, Instant::now())
                 .map_err(|e| Error::Failure(format!("CONNECT: {e:?}")))?;
+            apply_journal(&mut st);
             st.generation += 1;
             generation = st.generation;
             st.connect = ConnectOutcome::Pending;
@@ -701,6 +768,12 @@ impl Client {
     fn close_connection(&self, _graceful: bool) {
         let mut st = self.lock();
         if let Some(mut conn) = st.conn.take() {
+            crate::trace!(
+                Minimum,
+                "{}: socket {} closed",
+                self.inner.client_id,
+                conn.transport.fd()
+            );
             let _ = self
                 .inner
                 .engine
@@ -708,11 +781,51 @@ impl Client {
                 .deregister(conn.transport.source());
             self.inner.engine.remove(conn.token);
             let failed = st.session.connection_lost(Instant::now());
-            fail_tokens(self, &mut st, failed);
+            fail_tokens(self, &mut st, failed, Error::Incomplete);
         }
         st.connected = false;
         drop(st);
         self.inner.cond.notify_all();
+    }
+
+    /// Give the client a persistent store. With `restore`, its messages are read back at the
+    /// first [`Client::restore`] (or the first connect, publish or pending-token query);
+    /// without, it is emptied now (async createOptions restoreMessages = 0).
+    pub fn set_store(
+        &self,
+        mut store: Box<dyn Store>,
+        restore: bool,
+        persist_qos0: bool,
+    ) -> Result<(), Error> {
+        let mut st = self.lock();
+        if !restore {
+            store
+                .clear()
+                .map_err(|e| persistence_error(&st, format!("clearing the store: {e}")))?;
+        }
+        st.store = Some(store);
+        st.restored = !restore;
+        st.persist_qos0 = persist_qos0;
+        st.session.set_journal(true);
+        Ok(())
+    }
+
+    /// Read the store's messages back (once): unacknowledged publishes go again after a
+    /// connect that keeps the session, buffered ones after any connect. A damaged entry is
+    /// skipped with a trace line; a store that cannot be listed is an error.
+    pub fn restore(&self) -> Result<(), Error> {
+        let mut st = self.lock();
+        restore_locked(&mut st)
+    }
+
+    /// Close the store (at destroy): Paho closes it then.
+    fn close_store(&self) {
+        let mut st = self.lock();
+        if let Some(mut store) = st.store.take() {
+            if let Err(e) = store.close() {
+                trace::error(&format!("{}: persistence: close: {e}", st.trace_id));
+            }
+        }
     }
 
     /// Set how publishes are buffered while disconnected.
@@ -733,6 +846,13 @@ impl Client {
         self.lock().deferred_writes = on;
     }
 
+    /// Sync API: after a connect that kept the session (cleansession 0) but found none at
+    /// the server, send the unacknowledged messages again, as Paho's synchronous client
+    /// does (its asynchronous client discards them, and so does ours by default).
+    pub fn set_resend_without_session(&self, on: bool) {
+        self.lock().session.set_resend_without_session(on);
+    }
+
     /// Publishes buffered while disconnected.
     pub fn offline_len(&self) -> usize {
         self.lock().offline.len()
@@ -746,6 +866,7 @@ impl Client {
         if st.destroyed {
             return Err(Error::Destroyed);
         }
+        restore_locked(&mut st)?;
         if !st.connected || st.conn.is_none() {
             let cfg = st.offline_cfg;
             if !cfg.enabled || !(cfg.before_first_connect || st.wants_connection) {
@@ -760,10 +881,11 @@ impl Client {
                     return Err(Error::BufferFull);
                 }
                 // The oldest goes, silently, as with Paho (no onFailure for it).
-                if let Some((_, _, old_id)) = st.offline.pop_front() {
-                    if old_id != 0 {
-                        st.session.release_reserved(old_id);
+                if let Some(old) = st.offline.pop_front() {
+                    if old.id != 0 {
+                        st.session.release_reserved(old.id);
                     }
+                    unstore(&mut st, old.key.as_deref());
                 }
             }
             let id = if msg.qos == QoS::AtMostOnce {
@@ -771,7 +893,25 @@ impl Client {
             } else {
                 st.session.reserve_id().map_err(session_err)?
             };
-            st.offline.push_back((msg.into_owned(), op, id));
+            let mut msg = msg.into_owned();
+            msg.packet_id = id;
+            let key = match store_buffered(&mut st, &msg) {
+                Ok(key) => key,
+                Err(e) => {
+                    if id != 0 {
+                        st.session.release_reserved(id);
+                    }
+                    return Err(e);
+                }
+            };
+            crate::trace!(
+                Minimum,
+                "{}: not connected: message to {} (msgid {id}) buffered, {} now",
+                self.inner.client_id,
+                msg.topic,
+                st.offline.len() + 1
+            );
+            st.offline.push_back(Buffered { msg, op, id, key });
             return Ok(id);
         }
         // Paho's synchronous publish waits while the window of messages in flight is full.
@@ -797,12 +937,25 @@ impl Client {
         reserved: u16,
     ) -> Result<u16, Error> {
         let qos = msg.qos as u8;
-        let id = if reserved != 0 {
-            st.session.publish_reserved(msg, reserved, Instant::now())
+        let shown = trace::enabled(trace::Level::Minimum)
+            .then(|| format!("{} qos {qos} ({} bytes)", msg.topic, msg.payload.len()));
+        let id = if st.store.is_some() && msg.qos != QoS::AtMostOnce {
+            publish_stored(st, msg, reserved)?
+        } else if reserved != 0 {
+            st.session
+                .publish_reserved(msg, reserved, Instant::now())
+                .map_err(session_err)?
         } else {
-            st.session.publish(msg, Instant::now())
+            st.session
+                .publish(msg, Instant::now())
+                .map_err(session_err)?
+        };
+        if let Some(shown) = shown {
+            trace::minimum(&format!(
+                "{}: publishing to {shown}, msgid {id}",
+                self.inner.client_id
+            ));
         }
-        .map_err(session_err)?;
         if id != 0 {
             st.ops.insert(id, (op, qos));
         }
@@ -836,6 +989,7 @@ impl Client {
         properties: Properties<'_>,
         op: Option<u64>,
     ) -> Result<u16, Error> {
+        ptrace::subscribing(&self.inner.client_id, &filters);
         self.start_request(op, |s| s.subscribe(filters, properties, Instant::now()))
     }
 
@@ -846,6 +1000,12 @@ impl Client {
         properties: Properties<'_>,
         op: Option<u64>,
     ) -> Result<u16, Error> {
+        crate::trace!(
+            Minimum,
+            "{}: unsubscribing from {}",
+            self.inner.client_id,
+            filters.join(", ")
+        );
         self.start_request(op, |s| s.unsubscribe(filters, properties, Instant::now()))
     }
 
@@ -900,7 +1060,7 @@ impl Client {
                 return Err(Error::Destroyed);
             }
             if st.failed_tokens.remove(&id) {
-                return Err(Error::Disconnected);
+                return Err(Error::Incomplete);
             }
             let now = Instant::now();
             if now >= deadline {
@@ -956,7 +1116,7 @@ impl Client {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
         loop {
-            let offline = st.offline.iter().any(|(_, _, id)| *id == token);
+            let offline = st.offline.iter().any(|b| b.id == token);
             if !st.connected && !offline {
                 return Err(Error::Disconnected);
             }
@@ -976,10 +1136,13 @@ impl Client {
 
     /// Tokens of publishes not yet complete.
     pub fn pending_tokens(&self) -> Vec<u16> {
-        let st = self.lock();
+        let mut st = self.lock();
+        if let Err(e) = restore_locked(&mut st) {
+            trace::error(&format!("{}: {e:?}", st.trace_id));
+        }
         let mut v = st.session.pending_publish_ids();
         // Buffered QoS 0 messages count too, with token 0, as Paho lists them.
-        v.extend(st.offline.iter().map(|(_, _, id)| *id));
+        v.extend(st.offline.iter().map(|b| b.id));
         v
     }
 
@@ -1013,6 +1176,12 @@ impl Client {
         reason: u8,
         properties: Properties<'_>,
     ) -> Result<(), Error> {
+        crate::trace!(
+            Minimum,
+            "{}: disconnecting (up to {} ms for messages in flight)",
+            self.inner.client_id,
+            timeout.as_millis()
+        );
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
         if !st.connected || st.conn.is_none() {
@@ -1041,10 +1210,22 @@ impl Client {
         drop(st);
         self.close_connection(true);
         let mut st = self.lock();
-        if st.clean && st.offline.is_empty() {
-            let cfg = st.session.config().clone();
-            st.session = Session::new(cfg);
+        // Paho forgets the session at the disconnect of an MQTT 3 clean session; with MQTT 5
+        // the Session Expiry Interval, not clean start, says whether the server keeps it,
+        // and Paho keeps its side (and its store) either way.
+        let v5 = st.session.version() == ProtocolVersion::V5;
+        if st.clean && !v5 && st.offline.is_empty() {
+            fresh_session(&mut st);
             st.ops.clear();
+            // Paho empties the store at a disconnect of a clean session.
+            if let Some(store) = st.store.as_mut() {
+                if let Err(e) = store.clear() {
+                    trace::error(&format!(
+                        "{}: persistence: clearing the store failed: {e}",
+                        self.inner.client_id
+                    ));
+                }
+            }
         }
         Ok(())
     }
@@ -1059,7 +1240,9 @@ impl Client {
         }
         self.close_connection(false);
         self.inner.queue.close();
+        self.close_store();
         self.inner.cond.notify_all();
+        crate::trace!(Minimum, "{}: client destroyed", self.inner.client_id);
     }
 
     /// Write now, or with deferred writes have the engine write (one wake-up per burst).
@@ -1099,14 +1282,24 @@ impl Client {
         st.connected = false;
         st.losses += 1;
         let failed = st.session.connection_lost(Instant::now());
-        fail_tokens(self, st, failed);
+        fail_tokens(self, st, failed, Error::Incomplete);
+        // After our own DISCONNECT (or a refused CONNECT) the server closing is no error.
+        let expected = !was_connected && !matches!(st.connect, ConnectOutcome::Pending);
         if matches!(st.connect, ConnectOutcome::Pending) {
             st.connect = ConnectOutcome::Failed(why.clone());
         }
-        trace::error(&format!(
-            "{}: connection lost: {}",
-            self.inner.client_id, why
-        ));
+        if expected {
+            crate::trace!(
+                Minimum,
+                "{}: connection closed: {why}",
+                self.inner.client_id
+            );
+        } else {
+            trace::error(&format!(
+                "{}: connection lost: {}",
+                self.inner.client_id, why
+            ));
+        }
         let by_server = std::mem::take(&mut st.server_disconnected);
         if was_connected {
             if let Some(l) = st.listener.clone() {
@@ -1124,7 +1317,7 @@ impl Client {
 
     fn post(&self, listener: Arc<dyn Listener>, notice: Notice) {
         // Only a message can be given back for redelivery, which needs the client.
-        let me = matches!(notice, Notice::Message(_)).then(|| self.inner.me.clone());
+        let me = self.inner.me.clone();
         self.inner
             .queue
             .post(ClientJob::Notice(me, listener, notice));
@@ -1134,7 +1327,7 @@ impl Client {
 /// A job of a client's callback queue: a notice for the listener (held inline, no
 /// allocation per callback) or any other closure.
 enum ClientJob {
-    Notice(Option<Weak<Inner>>, Arc<dyn Listener>, Notice),
+    Notice(Weak<Inner>, Arc<dyn Listener>, Notice),
     Run(dispatch::Job),
 }
 
@@ -1147,11 +1340,16 @@ impl dispatch::Task for ClientJob {
     }
 }
 
-fn deliver(me: Option<Weak<Inner>>, listener: Arc<dyn Listener>, notice: Notice) {
-    if let Some(back) = listener.notify(notice) {
+fn deliver(me: Weak<Inner>, listener: Arc<dyn Listener>, notice: Notice) {
+    let traced = ptrace::callback_starts(&notice, || {
+        me.upgrade().map_or(String::new(), |i| i.client_id.clone())
+    });
+    let back = listener.notify(notice);
+    ptrace::callback_returned(traced);
+    if let Some(back) = back {
         // The application asked for the message again later: put it back at the head of the
         // queue after giving other threads a moment, so redelivery does not spin.
-        if let Some(inner) = me.as_ref().and_then(Weak::upgrade) {
+        if let Some(inner) = me.upgrade() {
             std::thread::sleep(Duration::from_millis(10));
             inner
                 .queue
@@ -1162,7 +1360,7 @@ fn deliver(me: Option<Weak<Inner>>, listener: Arc<dyn Listener>, notice: Notice)
 
 /// Operations that can no longer complete: wake their waiters and, for tagged ones, tell the
 /// listener.
-fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
+fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>, why: Error) {
     for id in ids {
         st.failed_tokens.insert(id);
         if let Some((Some(op), _)) = st.ops.remove(&id) {
@@ -1172,7 +1370,7 @@ fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
                     Notice::OpDone {
                         op,
                         token: id,
-                        result: OpResult::Failed(Error::Disconnected),
+                        result: OpResult::Failed(why.clone()),
                     },
                 );
             }
@@ -1183,7 +1381,7 @@ fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>) {
 fn token_pending_locked(st: &State, token: u16) -> bool {
     token != 0
         && (st.ops.contains_key(&token)
-            || st.offline.iter().any(|(_, _, id)| *id == token)
+            || st.offline.iter().any(|b| b.id == token)
             || st.session.pending_publish_ids().contains(&token))
 }
 
@@ -1296,22 +1494,33 @@ impl ConnDriver {
         }
         let deadline = st.session.poll_timeout();
         let wake = st.waiters > 0;
+        let held = st.session.inflight_count() + st.offline.len();
+        st.high_water = st.high_water.max(held);
+        let burst_over = st.high_water >= BURST && held == 0;
+        if burst_over {
+            st.high_water = 0;
+        }
         drop(st);
         if wake {
             client.inner.cond.notify_all();
+        }
+        if burst_over {
+            // Thousands of messages held through an outage and now all acknowledged leave
+            // holes all over the heap; without this the process stays at its peak size.
+            crate::engine::release_free_memory();
         }
         deadline
     }
 }
 
 impl Driver for ConnDriver {
-    fn on_ready(&self, readable: bool, writable: bool, now: Instant) -> Option<Instant> {
+    fn on_ready(&self, ready: Ready, now: Instant) -> Option<Instant> {
         self.with_state(|client, st| {
-            if writable {
+            if ready.writable {
                 pump_write(st, now).map_err(|e| format!("write failed: {e}"))?;
             }
-            if readable {
-                let got_bytes = read_and_handle(client, st, now)?;
+            if ready.readable {
+                let got_bytes = read_and_handle(client, st, ready.closed, now)?;
                 let sent = st.conn.as_ref().map_or(0, |c| c.sent);
                 pump_write(st, now).map_err(|e| format!("write failed: {e}"))?;
                 // What we read is acknowledged at once: by the answer we just wrote (PUBACK,
@@ -1330,15 +1539,18 @@ impl Driver for ConnDriver {
     }
 
     fn on_timeout(&self, now: Instant) -> Option<Instant> {
-        self.with_state(|_client, st| {
+        self.with_state(|client, st| {
+            crate::trace!(Maximum, "{}: timer", client.inner.client_id);
             match st.session.handle_timeout(now) {
                 Ok(()) => {}
                 Err(SessionError::Timeout) => {
+                    // The DISCONNECT the session queued goes out before the close, as Paho's.
+                    let _ = pump_write(st, now);
                     return Err(if st.connected {
                         "keepalive timeout: no PINGRESP".to_string()
                     } else {
                         "timed out waiting for CONNACK".to_string()
-                    })
+                    });
                 }
                 Err(e) => return Err(format!("{e:?}")),
             }
@@ -1353,11 +1565,18 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; READ_CHUNK]);
 }
 
-/// Read and handle what has arrived; true if any bytes came.
-fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<bool, String> {
+/// Read and handle what has arrived; true if any bytes came. With `closed` (the peer closed
+/// or the socket failed) it reads on to the end or the error, even after a short read.
+fn read_and_handle(
+    client: &Client,
+    st: &mut State,
+    closed: bool,
+    now: Instant,
+) -> Result<bool, String> {
     SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
         let mut got_bytes = false;
+        let short_read_drains = |t: &Transport| !closed && t.short_read_drains();
         loop {
             let conn = st.conn.as_mut().ok_or("no connection")?;
             // In the middle of a large packet, read straight into its buffer: one copy less.
@@ -1373,7 +1592,7 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<bool
                     Ok(0) => return Err("connection closed by the server".to_string()),
                     Ok(got) if got < missing => {
                         got_bytes = true;
-                        if conn.transport.short_read_drains() {
+                        if short_read_drains(&conn.transport) {
                             break;
                         }
                         continue;
@@ -1404,7 +1623,7 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<bool
                 Err(e) => return Err(format!("read failed: {e}")),
             };
             got_bytes = true;
-            let drained = n < scratch.len() && conn.transport.short_read_drains();
+            let drained = n < scratch.len() && short_read_drains(&conn.transport);
             let pending = std::mem::take(&mut conn.read_buf);
             handle_pending(client, st, pending, Some(&scratch[..n]), now)?;
             if drained {
@@ -1477,13 +1696,14 @@ fn handle_bytes(
     data: &[u8],
     now: Instant,
 ) -> Result<usize, String> {
-    let max = 268_435_460;
+    let max = st.session.max_incoming_packet_size();
     let mut pos = 0;
     while pos < data.len() {
         let State {
             session,
             inbox,
             listener,
+            store,
             ..
         } = st;
         let decoded = match protocol::decode(&data[pos..], session.version(), max) {
@@ -1514,6 +1734,10 @@ fn handle_bytes(
                 return Err(format!("protocol error: {e:?}"));
             }
         };
+        if session.journal_pending() {
+            // Stored before the PUBREC / PUBREL that goes with it is written.
+            apply_journal_parts(session, store, &client.inner.client_id);
+        }
         if let Some(p) = msg {
             let m = Message {
                 topic: MallocStr::new(&p.topic),
@@ -1524,8 +1748,10 @@ fn handle_bytes(
                 msgid: p.packet_id,
                 properties: p.properties.into_owned(),
             };
+            let to_callback = matches!(listener, Some(l) if l.wants_messages());
+            ptrace::message_in(&client.inner.client_id, &m, to_callback);
             match listener {
-                Some(l) if l.wants_messages() => {
+                Some(l) if to_callback => {
                     let l = l.clone();
                     client.post(l, Notice::Message(m));
                 }
@@ -1552,14 +1778,33 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
         } => {
             st.connected = true;
             st.ever_connected = true;
-            fail_tokens(client, st, discarded);
+            if !discarded.is_empty() && !st.clean {
+                // Paho's asynchronous client drops them too; a line says how many went.
+                trace::error(&format!(
+                    "{}: the server has no session for us: {} unacknowledged messages discarded",
+                    st.trace_id,
+                    discarded.len()
+                ));
+            }
+            crate::trace!(
+                Minimum,
+                "{}: connected (MQTT version {}, session present: {session_present})",
+                client.inner.client_id,
+                st.session.version() as u8
+            );
+            fail_tokens(client, st, discarded, Error::Disconnected);
             st.connect = ConnectOutcome::Accepted {
                 session_present,
                 properties,
             };
             // Messages buffered while disconnected go out now, in order.
-            while let Some((msg, op, id)) = st.offline.pop_front() {
-                if let Err(e) = client.publish_locked(st, msg, op, id) {
+            let burst = st.offline.len();
+            while let Some(Buffered { msg, op, id, key }) = st.offline.pop_front() {
+                let sent = client.publish_locked(st, msg, op, id);
+                // Now in the session (and, for QoS>0, stored as such), or failed: either way
+                // its buffered entry goes.
+                unstore(st, key.as_deref());
+                if let Err(e) = sent {
                     trace::error(&format!(
                         "{}: buffered message {id} could not be sent after connect: {e:?}",
                         client.inner.client_id
@@ -1579,6 +1824,10 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                     }
                 }
             }
+            if burst >= BURST {
+                // The buffer of a long outage has gone to the session: its capacity goes.
+                st.offline = VecDeque::new();
+            }
         }
         Event::ConnectRefused { code, properties } => {
             st.connect = ConnectOutcome::Refused { code, properties };
@@ -1588,6 +1837,11 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             reason,
             properties,
         } => {
+            crate::trace!(
+                Minimum,
+                "{}: message msgid {packet_id} complete (reason code {reason})",
+                client.inner.client_id
+            );
             let tagged = st.ops.remove(&packet_id);
             if let Some(l) = st.listener.clone() {
                 if st.session.version() == ProtocolVersion::V5 && l.wants_published() {
@@ -1636,6 +1890,12 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             codes,
             properties,
         } => {
+            crate::trace!(
+                Minimum,
+                "{}: request msgid {packet_id} acknowledged, codes {:?}",
+                client.inner.client_id,
+                codes
+            );
             let r = AckResult { codes, properties };
             match st.ops.remove(&packet_id) {
                 Some((Some(op), _)) => {
@@ -1672,6 +1932,299 @@ impl Drop for Inner {
         if let Some(mut conn) = st.conn.take() {
             let _ = self.engine.registry().deregister(conn.transport.source());
             self.engine.remove(conn.token);
+        }
+    }
+}
+
+fn restore_locked(st: &mut State) -> Result<(), Error> {
+    if st.restored {
+        return Ok(());
+    }
+    let Some(store) = st.store.as_mut() else {
+        st.restored = true;
+        return Ok(());
+    };
+    let id = st.trace_id.clone();
+    let skip = |key: &str, why: &str| {
+        trace::error(&format!(
+            "{id}: persistence: skipping damaged entry {key}: {why}"
+        ));
+    };
+    let keys = store
+        .keys()
+        .map_err(|e| Error::Persistence(format!("listing the store: {e}")))?;
+    let mut sent = Vec::new();
+    let mut queued = Vec::new();
+    let mut released = HashMap::new();
+    let mut received = Vec::new();
+    let mut any_v5 = false;
+    for key in &keys {
+        let Some((kind, v5, n)) = persist::parse_key(key) else {
+            // Left where it is: it may be the application's (a user store), and a file store
+            // holds nothing else of ours.
+            trace::error(&format!(
+                "{id}: persistence: ignoring entry {key}: not a key of this library"
+            ));
+            continue;
+        };
+        let id16 = u16::try_from(n).ok().filter(|i| *i != 0);
+        match kind {
+            Kind::Released => match id16 {
+                Some(i) => {
+                    released.insert(i, key.as_str());
+                }
+                None => skip(key, "packet id out of range"),
+            },
+            Kind::Received => match id16 {
+                Some(i) => {
+                    // The session's version follows its entries (else a connect at that
+                    // version would start a fresh session and forget this one).
+                    any_v5 |= v5;
+                    received.push(i);
+                }
+                None => skip(key, "packet id out of range"),
+            },
+            Kind::Sent | Kind::Queued => {
+                let bytes = match store.get(key) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        skip(key, &e);
+                        continue;
+                    }
+                };
+                let (msg, seq) = match persist::read_publish_record(&bytes, v5) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        skip(key, &e);
+                        continue;
+                    }
+                };
+                if kind == Kind::Sent {
+                    if id16 != Some(msg.packet_id) || msg.qos == QoS::AtMostOnce {
+                        skip(key, "the message does not match its key");
+                        continue;
+                    }
+                    any_v5 |= v5;
+                    sent.push((seq.unwrap_or(u64::from(msg.packet_id)), msg));
+                } else {
+                    queued.push((seq.unwrap_or(n), key.clone(), msg));
+                }
+            }
+        }
+    }
+    sent.sort_by_key(|(seq, _)| *seq);
+    queued.sort_by_key(|(seq, _, _)| *seq);
+    let max_seq = sent
+        .iter()
+        .map(|(s, _)| *s)
+        .chain(queued.iter().map(|(s, _, _)| *s))
+        .max()
+        .unwrap_or(0);
+    for (i, key) in &released {
+        if !sent.iter().any(|(_, m)| m.packet_id == *i) {
+            skip(key, "its PUBLISH entry is missing or damaged");
+        }
+    }
+    let outbound: Vec<RestoredPublish> = sent
+        .into_iter()
+        .map(|(_, msg)| RestoredPublish {
+            released: released.contains_key(&msg.packet_id),
+            msg,
+        })
+        .collect();
+    let n_out = outbound.len();
+    let version = if any_v5 {
+        ProtocolVersion::V5
+    } else {
+        st.session.version()
+    };
+    let skipped = st
+        .session
+        .restore_parts(version, outbound, received)
+        .map_err(|e| Error::Persistence(format!("restoring: {e}")))?;
+    for i in skipped {
+        trace::error(&format!(
+            "{}: persistence: entry for packet id {i} skipped: the id is in use",
+            st.trace_id
+        ));
+    }
+    let n_queued = queued.len();
+    for (_, key, msg) in queued {
+        let id = msg.packet_id;
+        if id != 0 && !st.session.reserve_specific(id) {
+            trace::error(&format!(
+                "{}: persistence: buffered entry {key} skipped: packet id {id} is in use",
+                st.trace_id
+            ));
+            continue;
+        }
+        st.offline.push_back(Buffered {
+            msg,
+            op: None,
+            id,
+            key: Some(key),
+        });
+    }
+    st.store_seq = st.store_seq.max(max_seq + 1);
+    st.restored = true;
+    trace::minimum(&format!(
+        "{}: persistence: restored {n_out} unacknowledged and {n_queued} buffered messages",
+        st.trace_id
+    ));
+    Ok(())
+}
+
+/// Replace the session by a new one with the same settings (following the store, if any).
+fn fresh_session(st: &mut State) {
+    st.session = Session::new(st.session.config().clone());
+    st.session.set_journal(st.store.is_some());
+}
+
+/// Remove a store entry, tracing a failure (the entry is then read back, and skipped or
+/// resent, by the next process: no message is lost by it).
+fn unstore(st: &mut State, key: Option<&str>) {
+    if let (Some(store), Some(key)) = (st.store.as_mut(), key) {
+        if let Err(e) = store.remove(key) {
+            trace::error(&format!("{}: persistence: {e}", st.trace_id));
+        }
+    }
+}
+
+fn persistence_error(st: &State, e: String) -> Error {
+    trace::error(&format!("{}: persistence: {e}", st.trace_id));
+    Error::Persistence(e)
+}
+
+/// Store a message buffered while disconnected (QoS 0 only with persistQoS0); its key.
+fn store_buffered(st: &mut State, msg: &Publish<'static>) -> Result<Option<String>, Error> {
+    if st.store.is_none() || (msg.qos == QoS::AtMostOnce && !st.persist_qos0) {
+        return Ok(None);
+    }
+    let version = st.session.version();
+    let v5 = version == ProtocolVersion::V5;
+    let seq = st.store_seq;
+    let (packet, trailer) = persist::publish_record(msg, version, seq)
+        .map_err(|e| session_err(SessionError::Codec(e)))?;
+    let key = persist::key(Kind::Queued, v5, seq);
+    let put = match st.store.as_mut() {
+        Some(store) => store.put(&key, &[&packet, &trailer]),
+        None => Ok(()),
+    };
+    put.map_err(|e| persistence_error(st, e))?;
+    st.store_seq += 1;
+    Ok(Some(key))
+}
+
+/// Publish a QoS>0 message with a store: the message is in the store before the session
+/// takes it (and so before the call returns its token); if storing fails, it is refused.
+fn publish_stored(st: &mut State, msg: Publish<'_>, reserved: u16) -> Result<u16, Error> {
+    if st.session.state() != ConnState::Connected {
+        return Err(Error::Disconnected);
+    }
+    let id = if reserved != 0 {
+        reserved
+    } else {
+        st.session.reserve_id().map_err(session_err)?
+    };
+    let release = |st: &mut State| {
+        if reserved == 0 {
+            st.session.release_reserved(id);
+        }
+    };
+    let mut msg = msg;
+    msg.packet_id = id;
+    let version = st.session.version();
+    let v5 = version == ProtocolVersion::V5;
+    let seq = st.store_seq;
+    let (packet, trailer) = match persist::publish_record(&msg, version, seq) {
+        Ok(r) => r,
+        Err(e) => {
+            release(st);
+            return Err(session_err(SessionError::Codec(e)));
+        }
+    };
+    let key = persist::key(Kind::Sent, v5, u64::from(id));
+    let put = match st.store.as_mut() {
+        Some(store) => store.put(&key, &[&packet, &trailer]),
+        None => Ok(()),
+    };
+    if let Err(e) = put {
+        release(st);
+        return Err(persistence_error(st, e));
+    }
+    st.store_seq += 1;
+    match st.session.publish_reserved(msg, id, Instant::now()) {
+        Ok(id) => Ok(id),
+        Err(e) => {
+            unstore(st, Some(&key));
+            release(st);
+            Err(session_err(e))
+        }
+    }
+}
+
+/// Bring the store up to date with the session's durable changes.
+fn apply_journal(st: &mut State) {
+    let State {
+        session,
+        store,
+        trace_id,
+        offline,
+        ..
+    } = st;
+    if offline.iter().any(|b| b.key.is_some()) {
+        // A clean start must not drop buffered messages: remove entries one by one.
+        apply_changes(session, store, trace_id, false);
+    } else {
+        apply_changes(session, store, trace_id, true);
+    }
+}
+
+fn apply_journal_parts(session: &mut Session, store: &mut Option<Box<dyn Store>>, id: &str) {
+    apply_changes(session, store, id, false);
+}
+
+fn apply_changes(
+    session: &mut Session,
+    store: &mut Option<Box<dyn Store>>,
+    trace_id: &str,
+    may_clear_all: bool,
+) {
+    let changes = session.take_journal();
+    let Some(store) = store.as_mut() else {
+        return;
+    };
+    let v5 = session.version() == ProtocolVersion::V5;
+    for change in changes {
+        let r = match change {
+            DurableChange::Released(id) => {
+                let rel = [0x62, 0x02, (id >> 8) as u8, id as u8];
+                store.put(&persist::key(Kind::Released, v5, u64::from(id)), &[&rel])
+            }
+            DurableChange::Completed(id) => {
+                let id = u64::from(id);
+                store
+                    .remove(&persist::key(Kind::Sent, v5, id))
+                    .and_then(|_| store.remove(&persist::key(Kind::Released, v5, id)))
+            }
+            DurableChange::Received(id) => {
+                let rec = [0x50, 0x02, (id >> 8) as u8, id as u8];
+                store.put(&persist::key(Kind::Received, v5, u64::from(id)), &[&rec])
+            }
+            DurableChange::ReceiveDone(id) => {
+                store.remove(&persist::key(Kind::Received, v5, u64::from(id)))
+            }
+            DurableChange::Discarded if may_clear_all => store.clear(),
+            DurableChange::Discarded => store.keys().and_then(|keys| {
+                keys.iter()
+                    .filter(|k| {
+                        matches!(persist::parse_key(k), Some((kind, _, _)) if kind != Kind::Queued)
+                    })
+                    .try_for_each(|k| store.remove(k))
+            }),
+        };
+        if let Err(e) = r {
+            trace::error(&format!("{trace_id}: persistence: {e}"));
         }
     }
 }

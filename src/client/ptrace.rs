@@ -1,8 +1,15 @@
-//! The PROTOCOL-level trace line of a packet, in the words Paho's trace uses, so that
-//! `--trace protocol` and MQTT_C_CLIENT_TRACE output read the same with either library:
-//! `<socket> <client id> -> PUBLISH msgid: 1 qos: 1 retained: 0 rc 0 payload len(5): hello`.
+//! The client's trace lines. At PROTOCOL level a line per packet, in the words Paho's trace
+//! uses, so that `--trace protocol` and MQTT_C_CLIENT_TRACE output read the same with either
+//! library: `<socket> <client id> -> PUBLISH msgid: 1 qos: 1 retained: 0 rc 0 payload
+//! len(5): hello`. Below it, our own words: the steps (MINIMUM), the callbacks (MEDIUM) and
+//! the socket I/O (MAXIMUM). Each helper checks the level before it formats anything.
 
-use crate::protocol::Packet;
+use std::io;
+
+use super::{Message, Notice};
+use crate::net::Endpoint;
+use crate::protocol::{Packet, SubscriptionOptions};
+use crate::trace::{self, Level};
 
 /// How much of a payload the trace shows.
 const PAYLOAD_SHOWN: usize = 20;
@@ -78,6 +85,104 @@ pub fn received(p: &Packet<'_>) -> String {
         Packet::Disconnect(d) => format!("DISCONNECT rc: {}", d.reason),
         Packet::Auth(a) => format!("AUTH rc: {}", a.reason),
         other => other.name().to_string(),
+    }
+}
+
+/// MAXIMUM: one read or write on a socket and its result.
+#[inline]
+pub fn io(fd: i32, what: &str, len: Option<usize>, r: &io::Result<usize>) {
+    if !trace::enabled(Level::Maximum) {
+        return;
+    }
+    let result = match r {
+        Ok(n) => format!("{n} bytes"),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => "would block".into(),
+        Err(e) => format!("error: {e}"),
+    };
+    let asked = len.map_or(String::new(), |n| format!(" of {n} bytes"));
+    trace::log(
+        Level::Maximum,
+        &format!("socket {fd}: {what}{asked}: {result}"),
+    );
+}
+
+/// MINIMUM: the TCP connection is up.
+pub fn tcp_connected(client_id: &str, stream: &std::net::TcpStream, ep: &Endpoint) {
+    if !trace::enabled(Level::Minimum) {
+        return;
+    }
+    use std::os::fd::AsRawFd;
+    let peer = stream.peer_addr().map_or("?".into(), |a| a.to_string());
+    trace::minimum(&format!(
+        "{client_id}: socket {} connected to {peer} ({}:{})",
+        stream.as_raw_fd(),
+        ep.host,
+        ep.port
+    ));
+}
+
+/// MINIMUM: a SUBSCRIBE is about to go out.
+pub fn subscribing(client_id: &str, filters: &[(String, SubscriptionOptions)]) {
+    if !trace::enabled(Level::Minimum) {
+        return;
+    }
+    let list: Vec<String> = filters
+        .iter()
+        .map(|(t, o)| format!("{t} (qos {})", o.qos as u8))
+        .collect();
+    trace::minimum(&format!("{client_id}: subscribing to {}", list.join(", ")));
+}
+
+/// MINIMUM: a message arrived for the application.
+pub fn message_in(client_id: &str, m: &Message, to_callback: bool) {
+    crate::trace!(
+        Minimum,
+        "{client_id}: message msgid {} on {} (qos {}, {} bytes) {}",
+        m.msgid,
+        m.topic,
+        m.qos,
+        m.payload.len(),
+        if to_callback {
+            "queued for messageArrived"
+        } else {
+            "kept for receive"
+        }
+    );
+}
+
+/// What the application's callbacks are told, for the MEDIUM lines around them.
+fn notice_name(n: &Notice) -> &'static str {
+    match n {
+        Notice::ConnectionLost { .. } => "connection lost",
+        Notice::Message(_) => "message arrived",
+        Notice::DeliveryComplete(_) => "delivery complete",
+        Notice::Published { .. } => "published",
+        Notice::OpDone { .. } => "operation done",
+        Notice::Disconnected { .. } => "disconnected",
+    }
+}
+
+/// MEDIUM: a callback is about to run; what `callback_returned` needs afterwards.
+pub fn callback_starts(
+    n: &Notice,
+    client_id: impl FnOnce() -> String,
+) -> Option<(String, &'static str)> {
+    if !trace::enabled(Level::Medium) {
+        return None;
+    }
+    let id = client_id();
+    let what = notice_name(n);
+    trace::log(
+        Level::Medium,
+        &format!("{id}: {what} callback starts on {}", trace::thread_name()),
+    );
+    Some((id, what))
+}
+
+/// MEDIUM: the callback returned.
+pub fn callback_returned(started: Option<(String, &'static str)>) {
+    if let Some((id, what)) = started {
+        trace::log(Level::Medium, &format!("{id}: {what} callback returned"));
     }
 }
 

@@ -9,7 +9,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::io;
-use std::sync::atomic::{fence, AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
@@ -17,11 +17,23 @@ use std::time::Instant;
 use crossbeam_channel::{Receiver, Sender};
 use mio::{Events, Poll, Registry, Token, Waker};
 
+/// What a readiness event says about a socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ready {
+    /// Bytes (or the end of the stream, or an error) can be read.
+    pub readable: bool,
+    /// Bytes can be written.
+    pub writable: bool,
+    /// The peer has closed its side or the socket has an error, possibly behind bytes still
+    /// to read: read until the socket says it would block, since no further event will come.
+    pub closed: bool,
+}
+
 /// Something the loop drives: one connection of one client.
 pub trait Driver: Send + Sync {
     /// The socket has readiness (or this is the catch-up call after registration).
     /// Returns the next deadline at which [`Driver::on_timeout`] must run, if any.
-    fn on_ready(&self, readable: bool, writable: bool, now: Instant) -> Option<Instant>;
+    fn on_ready(&self, ready: Ready, now: Instant) -> Option<Instant>;
     /// A deadline passed (possibly early or stale: check the real deadline).
     /// Returns the next deadline.
     fn on_timeout(&self, now: Instant) -> Option<Instant>;
@@ -79,6 +91,75 @@ extern "C" fn fork_child() {
             std::mem::forget(g.take());
         }
     });
+}
+
+/// Heap trimming: when a burst of messages has passed, the free pages it left all over the heap
+/// go back to the system (glibc keeps them otherwise, and the process stays at its peak).
+/// Trimming walks the whole heap, so it runs at most once per [`TRIM_EVERY_MS`]; one asked for
+/// sooner is left to the loop, which runs it when the time comes.
+const TRIM_EVERY_MS: u64 = 1000;
+/// Milliseconds since [`trim_clock`]'s start of the last trim (0: never).
+static LAST_TRIM_MS: AtomicU64 = AtomicU64::new(0);
+/// When the loop must trim (same clock; 0: nothing waits).
+static TRIM_DUE_MS: AtomicU64 = AtomicU64::new(0);
+
+fn trim_clock() -> u64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    // +1 so that no real time reads as the "never" / "nothing" zero.
+    START.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
+}
+
+fn trim_now(now_ms: u64) {
+    LAST_TRIM_MS.store(now_ms, Ordering::Relaxed);
+    TRIM_DUE_MS.store(0, Ordering::Relaxed);
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only gives free memory back.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// A burst of messages has passed: give free heap pages back, now or (rate-limited) soon.
+pub fn release_free_memory() {
+    let now = trim_clock();
+    let last = LAST_TRIM_MS.load(Ordering::Relaxed);
+    if last == 0 || now.saturating_sub(last) >= TRIM_EVERY_MS {
+        return trim_now(now);
+    }
+    if TRIM_DUE_MS
+        .compare_exchange(
+            0,
+            last + TRIM_EVERY_MS,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        )
+        .is_ok()
+    {
+        let guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(running) = guard.as_ref() {
+            let _ = running.waker.wake();
+        }
+    }
+}
+
+/// How long the loop may sleep before a trim is due.
+fn trim_wait() -> Option<std::time::Duration> {
+    match TRIM_DUE_MS.load(Ordering::Relaxed) {
+        0 => None,
+        due => Some(std::time::Duration::from_millis(
+            due.saturating_sub(trim_clock()),
+        )),
+    }
+}
+
+fn trim_if_due() {
+    let due = TRIM_DUE_MS.load(Ordering::Relaxed);
+    if due != 0 {
+        let now = trim_clock();
+        if now >= due {
+            trim_now(now);
+        }
+    }
 }
 
 /// A client's hold on the engine: while any exists the loop runs; the last one dropped
@@ -252,6 +333,7 @@ fn run(mut poll: Poll, rx: Receiver<Command>, polling: &AtomicBool) {
         entries: HashMap::new(),
         timers: BinaryHeap::new(),
     };
+    crate::trace!(Minimum, "event loop started");
     loop {
         // Say we are about to block, then look for commands sent before that: a sender
         // either sees the flag and wakes us, or its command is seen here (Dekker, with the
@@ -259,9 +341,14 @@ fn run(mut poll: Poll, rx: Receiver<Command>, polling: &AtomicBool) {
         polling.store(true, Ordering::SeqCst);
         fence(Ordering::SeqCst);
         let timeout = if rx.is_empty() {
-            lp.timers
+            let timer = lp
+                .timers
                 .peek()
-                .map(|Reverse((at, _))| at.saturating_duration_since(Instant::now()))
+                .map(|Reverse((at, _))| at.saturating_duration_since(Instant::now()));
+            match (timer, trim_wait()) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            }
         } else {
             Some(std::time::Duration::ZERO)
         };
@@ -269,9 +356,10 @@ fn run(mut poll: Poll, rx: Receiver<Command>, polling: &AtomicBool) {
         polling.store(false, Ordering::Relaxed);
         if let Err(e) = r {
             if e.kind() != io::ErrorKind::Interrupted {
-                crate::trace::error(&format!("event loop poll failed: {e}"));
+                crate::trace!(Severe, "event loop: poll failed: {e}");
             }
         }
+        trim_if_due();
         // The callbacks that every driver queues in this round reach the callback pool at its
         // end, in one go: one wake-up of a worker per round, not one per connection, and the
         // worker does not preempt the loop halfway through.
@@ -296,7 +384,13 @@ impl Loop {
                             deadline: None,
                         },
                     );
-                    let next = driver.on_ready(true, true, now);
+                    // Anything may have happened before the loop knew the driver.
+                    let all = Ready {
+                        readable: true,
+                        writable: true,
+                        closed: true,
+                    };
+                    let next = driver.on_ready(all, now);
                     let at = earliest(next, deadline);
                     self.set_deadline(token, at);
                 }
@@ -306,11 +400,19 @@ impl Loop {
                 Command::Schedule(token, at) => self.set_deadline(token, Some(at)),
                 Command::Flush(token) => {
                     if let Some(driver) = self.entries.get(&token).map(|e| e.driver.clone()) {
-                        let next = driver.on_ready(false, true, now);
+                        let write = Ready {
+                            readable: false,
+                            writable: true,
+                            closed: false,
+                        };
+                        let next = driver.on_ready(write, now);
                         self.set_deadline(token, next);
                     }
                 }
-                Command::Stop => return false,
+                Command::Stop => {
+                    crate::trace!(Minimum, "event loop stopped: no client left");
+                    return false;
+                }
             }
         }
         for ev in events.iter() {
@@ -321,9 +423,21 @@ impl Loop {
             let Some(driver) = self.entries.get(&token).map(|e| e.driver.clone()) else {
                 continue;
             };
-            let readable = ev.is_readable() || ev.is_read_closed() || ev.is_error();
+            let closed = ev.is_read_closed() || ev.is_error();
+            let readable = ev.is_readable() || closed;
             let writable = ev.is_writable() || ev.is_write_closed();
-            let next = driver.on_ready(readable, writable, now);
+            crate::trace!(
+                Maximum,
+                "event loop: connection {token}{}{}",
+                if readable { " readable" } else { "" },
+                if writable { " writable" } else { "" }
+            );
+            let ready = Ready {
+                readable,
+                writable,
+                closed,
+            };
+            let next = driver.on_ready(ready, now);
             self.set_deadline(token, next);
         }
         let now = Instant::now();
@@ -339,6 +453,7 @@ impl Loop {
                 continue; // stale
             }
             entry.deadline = None;
+            crate::trace!(Maximum, "event loop: timer of connection {token} due");
             let driver = entry.driver.clone();
             let next = driver.on_timeout(now);
             self.set_deadline(token, next);
@@ -363,7 +478,7 @@ mod tests {
     struct Counter(AtomicUsize);
 
     impl Driver for Counter {
-        fn on_ready(&self, _: bool, _: bool, _: Instant) -> Option<Instant> {
+        fn on_ready(&self, _: Ready, _: Instant) -> Option<Instant> {
             self.0.fetch_add(1, Ordering::SeqCst);
             None
         }

@@ -31,6 +31,7 @@ use crate::ffi::common::{
     take_back_message, unknown_error_text, version_choice,
 };
 use crate::ffi::convert::{properties_from_c, properties_to_c};
+use crate::ffi::persist::{open_store, Hooks};
 use crate::ffi::types::*;
 use crate::ffi::{cstr, id_is};
 use crate::protocol::{self, Properties, ProtocolVersion, Publish, SubscriptionOptions};
@@ -372,13 +373,15 @@ fn err_code(e: &Error) -> c_int {
         Error::Refused { code, .. } => *code as c_int,
         Error::SslNotSupported => MQTTASYNC_SSL_NOT_SUPPORTED,
         Error::BadProtocol => MQTTASYNC_BAD_PROTOCOL,
+        Error::Persistence(_) => MQTTASYNC_PERSISTENCE_ERROR,
         Error::BufferFull => MQTTASYNC_MAX_BUFFERED_MESSAGES,
+        Error::Incomplete => MQTTASYNC_OPERATION_INCOMPLETE,
     }
 }
 
 fn trace_fail(func: &str, rc: c_int, why: &str) -> c_int {
     if rc != MQTTASYNC_SUCCESS {
-        trace::error(&format!("{func}: returning {rc}: {why}"));
+        crate::trace!(Error, "{func}: returning {rc}: {why}");
     }
     rc
 }
@@ -405,6 +408,8 @@ struct AsyncInner {
     reconnect: Mutex<Reconnect>,
     reconnect_cv: Condvar,
     destroyed: AtomicBool,
+    /// The persistence hooks (shared with the store).
+    hooks: Arc<Mutex<Hooks>>,
     me: Weak<AsyncInner>,
 }
 
@@ -524,7 +529,7 @@ impl AsyncInner {
                     Error::SslNotSupported | Error::BadProtocol => (MQTTASYNC_FAILURE, 0),
                     other => (err_code(other), 0),
                 };
-                trace::error(&format!("MQTTAsync_connect: failed: {e:?}"));
+                crate::trace!(Error, "MQTTAsync_connect: failed: {e:?}");
                 if auto {
                     return;
                 }
@@ -590,14 +595,26 @@ impl AsyncInner {
                 return;
             };
             self.apply_update_connect(&mut opts);
+            crate::trace!(
+                Minimum,
+                "{}: automatic reconnect, after waiting {} ms",
+                self.client.client_id(),
+                wait.as_millis()
+            );
             match self.client.connect(&opts) {
                 Ok(c) => {
                     let strip = opts.server_uris.is_empty();
+                    // This clears `running`: from then on a loss starts a new reconnect.
                     self.report_connect(Ok(c), OpCallbacks::none(), true, strip);
+                    if !self.client.is_connected() {
+                        // The connection dropped between CONNACK and the line above, when
+                        // a loss still found this loop running and left the retry to it.
+                        self.start_reconnect();
+                    }
                     return;
                 }
                 Err(e) => {
-                    trace::error(&format!("automatic reconnect failed: {e:?}"));
+                    crate::trace!(Error, "automatic reconnect failed: {e:?}");
                     let max = self.reconnect.lock().unwrap_or_else(|e| e.into_inner()).max;
                     wait = (wait * 2).min(max);
                 }
@@ -643,6 +660,7 @@ impl AsyncInner {
                 },
             },
         };
+        let (user_in, pw_in) = (data.username, data.binarypwd.data);
         // SAFETY: application callback; it may replace the pointers with its own memory.
         let rc = unsafe { f(cbs.update_context as *mut c_void, &mut data) };
         if rc == 0 {
@@ -652,6 +670,18 @@ impl AsyncInner {
         opts.username = unsafe { cstr(data.username) }.ok().map(str::to_string);
         // SAFETY: the application's buffer of `len` bytes.
         opts.password = unsafe { binary_bytes(data.binarypwd) };
+        // As with Paho, what the callback put in is the library's now (Paho's documentation:
+        // allocated with MQTTAsync_malloc, i.e. malloc): we have copied it, so it goes.
+        let user_out = data.username as *mut c_void;
+        let pw_out = data.binarypwd.data as *mut c_void;
+        if !user_out.is_null() && !std::ptr::eq(user_out, user_in as *const c_void) {
+            // SAFETY: malloc'd by the application and handed over to us.
+            unsafe { libc::free(user_out) };
+        }
+        if !pw_out.is_null() && !std::ptr::eq(pw_out, pw_in) && !std::ptr::eq(pw_out, user_out) {
+            // SAFETY: as above.
+            unsafe { libc::free(pw_out) };
+        }
     }
 
     fn cancel_reconnect(&self) {
@@ -847,7 +877,6 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
 ) -> c_int {
     ffi_boundary!(MQTTASYNC_FAILURE, {
         const F: &str = "MQTTAsync_create";
-        let _ = persistence_context;
         if handle.is_null() {
             return trace_fail(F, MQTTASYNC_NULL_PARAMETER, "handle is NULL");
         }
@@ -870,6 +899,8 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
             before_first_connect: false,
         };
         let mut create_version = 0;
+        let mut restore_messages = true;
+        let mut persist_qos0 = true;
         if !options.is_null() {
             let sid = field!(options, struct_id);
             let ver = field!(options, struct_version);
@@ -894,6 +925,8 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
             if ver >= 2 {
                 offline.before_first_connect = field!(options, allowDisconnectedSendAtAnyTime) != 0;
                 offline.delete_oldest = field!(options, deleteOldestMessages) != 0;
+                restore_messages = field!(options, restoreMessages) != 0;
+                persist_qos0 = field!(options, persistQoS0) != 0;
             }
         }
         if let Some(i) = uri.find("://") {
@@ -904,23 +937,34 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
                 _ => return trace_fail(F, MQTTASYNC_BAD_PROTOCOL, "unknown URI scheme"),
             }
         }
-        match persistence_type {
-            MQTTCLIENT_PERSISTENCE_NONE => {}
-            MQTTCLIENT_PERSISTENCE_DEFAULT | MQTTCLIENT_PERSISTENCE_USER => {
-                return trace_fail(
-                    F,
-                    MQTTASYNC_PERSISTENCE_ERROR,
-                    "file and user persistence are not implemented yet; use MQTTCLIENT_PERSISTENCE_NONE",
-                )
-            }
-            _ => return trace_fail(F, MQTTASYNC_PERSISTENCE_ERROR, "unknown persistence type"),
-        }
+        let hooks = Arc::new(Mutex::new(Hooks::default()));
+        // SAFETY: the context is what the persistence type says (Paho's contract).
+        let store = match unsafe {
+            open_store(
+                persistence_type,
+                persistence_context,
+                id,
+                uri,
+                Some(hooks.clone()),
+            )
+        } {
+            Ok(s) => s,
+            Err(e) => return trace_fail(F, MQTTASYNC_PERSISTENCE_ERROR, &e),
+        };
         let client = match Client::new(uri, id) {
             Ok(c) => c,
             Err(e) => return trace_fail(F, err_code(&e), &format!("{e:?}")),
         };
         client.set_offline(offline);
         client.set_deferred_writes(true);
+        if let Some(store) = store {
+            // Read back at the first connect, send or getPendingTokens, so that hooks set
+            // after create apply to what is read.
+            if let Err(e) = client.set_store(store, restore_messages, persist_qos0) {
+                client.destroy();
+                return trace_fail(F, err_code(&e), &format!("{e:?}"));
+            }
+        }
         let listener = Arc::new(AsyncListener {
             cbs: Mutex::new(ClientCallbacks {
                 context: 0,
@@ -956,6 +1000,7 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
             }),
             reconnect_cv: Condvar::new(),
             destroyed: AtomicBool::new(false),
+            hooks,
             me: me.clone(),
         });
         *listener.owner.lock().unwrap_or_else(|e| e.into_inner()) = Arc::downgrade(&inner);
@@ -1135,7 +1180,7 @@ pub unsafe extern "C" fn MQTTAsync_setUpdateConnectOptions(
     })
 }
 
-/// Persistence hooks; accepted and kept for when persistence exists (no store yet).
+/// Transform what goes into the store (e.g. encrypt it); NULL removes the hook.
 #[no_mangle]
 pub unsafe extern "C" fn MQTTAsync_setBeforePersistenceWrite(
     handle: MQTTAsync,
@@ -1143,16 +1188,16 @@ pub unsafe extern "C" fn MQTTAsync_setBeforePersistenceWrite(
     co: MQTTPersistence_beforeWrite,
 ) -> c_int {
     ffi_boundary!(MQTTASYNC_FAILURE, {
-        let _ = (context, co);
         // SAFETY: a live handle.
-        if unsafe { handle_ref(handle) }.is_none() {
+        let Some(inner) = (unsafe { handle_ref(handle) }) else {
             return MQTTASYNC_FAILURE;
-        }
+        };
+        inner.hooks.lock().unwrap_or_else(|e| e.into_inner()).before = (co, context as usize);
         MQTTASYNC_SUCCESS
     })
 }
 
-/// Persistence hooks; accepted and kept for when persistence exists (no store yet).
+/// Transform what is read back from the store (e.g. decrypt it); NULL removes the hook.
 #[no_mangle]
 pub unsafe extern "C" fn MQTTAsync_setAfterPersistenceRead(
     handle: MQTTAsync,
@@ -1160,11 +1205,11 @@ pub unsafe extern "C" fn MQTTAsync_setAfterPersistenceRead(
     co: MQTTPersistence_afterRead,
 ) -> c_int {
     ffi_boundary!(MQTTASYNC_FAILURE, {
-        let _ = (context, co);
         // SAFETY: a live handle.
-        if unsafe { handle_ref(handle) }.is_none() {
+        let Some(inner) = (unsafe { handle_ref(handle) }) else {
             return MQTTASYNC_FAILURE;
-        }
+        };
+        inner.hooks.lock().unwrap_or_else(|e| e.into_inner()).after = (co, context as usize);
         MQTTASYNC_SUCCESS
     })
 }
@@ -1202,6 +1247,7 @@ unsafe fn read_async_connect(
         username: None,
         password: None,
         connect_timeout: Duration::from_secs(field!(o, connectTimeout).max(1) as u64),
+        timeout_per_uri: false,
         // Paho's async client queues what is beyond maxInflight rather than refusing it.
         max_inflight: 0,
         send_window: field!(o, maxInflight).max(0) as usize,

@@ -10,22 +10,52 @@ pub mod versioned;
 pub mod async_api;
 pub mod common;
 pub mod convert;
+pub mod persist;
 #[cfg(feature = "sync")]
 pub mod sync;
 
 /// Run `body`, turning a panic into `on_panic` so that no unwind crosses into C.
-/// Every exported function goes through this.
+/// Every exported function goes through this. It also traces the call and its result at
+/// MEDIUM level, and before returning waits until the trace lines of the call have reached
+/// the application's trace callback.
 #[macro_export]
 macro_rules! ffi_boundary {
     ($on_panic:expr, $body:block) => {{
-        match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
+        // The enclosing function's name, from the path of an item declared inside it.
+        fn __here() {}
+        let __name = || $crate::ffi::api_name(::std::any::type_name_of_val(&__here));
+        $crate::trace!(
+            Medium,
+            "{} called on {}",
+            __name(),
+            $crate::trace::thread_name()
+        );
+        let __r = match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| $body)) {
             Ok(v) => v,
             Err(_) => {
-                $crate::trace::error("internal error: a panic was caught at the C boundary");
+                $crate::trace!(
+                    Severe,
+                    "{}: internal error: a panic was caught at the C boundary",
+                    __name()
+                );
                 $on_panic
             }
-        }
+        };
+        $crate::trace!(
+            Medium,
+            "{} returns{}",
+            __name(),
+            $crate::trace::Returned::shown(&__r)
+        );
+        $crate::trace::sync();
+        __r
     }};
+}
+
+/// `crate::ffi::sync::MQTTClient_connect::__here` -> `MQTTClient_connect`.
+pub fn api_name(path: &'static str) -> &'static str {
+    let path = path.strip_suffix("::__here").unwrap_or(path);
+    path.rsplit("::").next().unwrap_or(path)
 }
 
 /// Read one field of a C struct through a raw pointer, without forming a reference to the
@@ -58,4 +88,18 @@ pub unsafe fn cstr<'a>(p: *const c_char) -> Result<&'a str, bool> {
 /// Whether a C struct's eye-catcher matches.
 pub fn id_is(actual: &[c_char; 4], want: &[c_char; 4]) -> bool {
     actual == want
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn api_name_is_the_exported_function() {
+        fn __here() {}
+        let name = super::api_name(std::any::type_name_of_val(&__here));
+        assert_eq!(name, "api_name_is_the_exported_function");
+        assert_eq!(
+            super::api_name("paho_mqtt_c_rs::ffi::sync::MQTTClient_connect::__here"),
+            "MQTTClient_connect"
+        );
+    }
 }

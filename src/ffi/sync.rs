@@ -177,7 +177,8 @@ fn err_code(e: &Error) -> c_int {
         | Error::Timeout
         | Error::NoMoreIds
         | Error::Destroyed
-        | Error::BufferFull => MQTTCLIENT_FAILURE,
+        | Error::BufferFull
+        | Error::Incomplete => MQTTCLIENT_FAILURE,
         Error::Disconnected => MQTTCLIENT_DISCONNECTED,
         Error::MaxInflight => MQTTCLIENT_MAX_MESSAGES_INFLIGHT,
         Error::BadUtf8 => MQTTCLIENT_BAD_UTF8_STRING,
@@ -185,6 +186,7 @@ fn err_code(e: &Error) -> c_int {
         Error::Refused { code, .. } => *code as c_int,
         Error::SslNotSupported => MQTTCLIENT_SSL_NOT_SUPPORTED,
         Error::BadProtocol => MQTTCLIENT_BAD_PROTOCOL,
+        Error::Persistence(_) => MQTTCLIENT_PERSISTENCE_ERROR,
     }
 }
 
@@ -198,7 +200,7 @@ fn connect_err_code(e: &Error) -> c_int {
 
 fn trace_fail(func: &str, rc: c_int, why: &str) -> c_int {
     if rc != MQTTCLIENT_SUCCESS {
-        trace::error(&format!("{func}: returning {rc}: {why}"));
+        crate::trace!(Error, "{func}: returning {rc}: {why}");
     }
     rc
 }
@@ -408,21 +410,28 @@ pub unsafe extern "C" fn MQTTClient_createWithOptions(
                 _ => return trace_fail(F, MQTTCLIENT_BAD_PROTOCOL, "unknown URI scheme"),
             }
         }
-        match persistence_type {
-            MQTTCLIENT_PERSISTENCE_NONE => {}
-            MQTTCLIENT_PERSISTENCE_DEFAULT | MQTTCLIENT_PERSISTENCE_USER => {
-                return trace_fail(
-                    F,
-                    MQTTCLIENT_PERSISTENCE_ERROR,
-                    "file and user persistence are not implemented yet; use MQTTCLIENT_PERSISTENCE_NONE",
-                )
-            }
-            _ => return trace_fail(F, MQTTCLIENT_PERSISTENCE_ERROR, "unknown persistence type"),
-        }
+        // SAFETY: the context is what the persistence type says (Paho's contract).
+        let store = match unsafe {
+            super::persist::open_store(persistence_type, persistence_context, id, uri, None)
+        } {
+            Ok(s) => s,
+            Err(e) => return trace_fail(F, MQTTCLIENT_PERSISTENCE_ERROR, &e),
+        };
         let client = match Client::new(uri, id) {
             Ok(c) => c,
             Err(e) => return trace_fail(F, err_code(&e), &format!("{e:?}")),
         };
+        client.set_resend_without_session(true);
+        if let Some(store) = store {
+            // Paho reads the store back at create: its messages are pending tokens at once.
+            if let Err(e) = client
+                .set_store(store, true, true)
+                .and_then(|_| client.restore())
+            {
+                client.destroy();
+                return trace_fail(F, err_code(&e), &format!("{e:?}"));
+            }
+        }
         let listener = Arc::new(SyncListener {
             cbs: Mutex::new(Callbacks {
                 context: 0,
@@ -601,6 +610,7 @@ unsafe fn read_connect_options(
         username: None,
         password: None,
         connect_timeout: Duration::from_secs(field!(o, connectTimeout).max(1) as u64),
+        timeout_per_uri: true,
         max_inflight: 0,
         send_window: 0,
         publish_window: 0,
@@ -829,9 +839,10 @@ pub unsafe extern "C" fn MQTTClient_connect5(
                 }
             }
             Err(Error::Refused { code, properties }) => {
-                trace::error(&format!(
+                crate::trace!(
+                    Error,
                     "{F}: server refused the connection with reason code {code}"
-                ));
+                );
                 MQTTResponse {
                     reasonCode: code as c_int,
                     properties: boxed_properties(&properties),

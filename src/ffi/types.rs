@@ -852,6 +852,15 @@ impl MQTTResponse {
     };
 }
 
+impl crate::trace::Returned for MQTTResponse {
+    fn shown(&self) -> String {
+        format!(
+            " reason code {} ({} codes)",
+            self.reasonCode as c_int, self.reasonCodeCount
+        )
+    }
+}
+
 /// `enum MQTTCLIENT_TRACE_LEVELS`.
 pub type MQTTCLIENT_TRACE_LEVELS = c_int;
 /// Everything.

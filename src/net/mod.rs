@@ -1,6 +1,8 @@
 //! Server URIs and opening transports.
 
 pub mod tls;
+#[cfg(feature = "tls")]
+mod tls_trace;
 
 use std::io;
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};

@@ -77,7 +77,7 @@ pub use imp::{handshake, read, tcp, version_info, write, TlsStream};
 #[cfg(feature = "tls")]
 mod imp {
     use super::TlsOptions;
-    use crate::trace;
+    use crate::net::tls_trace;
     use openssl::error::ErrorStack;
     use openssl::pkey::PKey;
     use openssl::ssl::{
@@ -187,7 +187,7 @@ mod imp {
             lines.push(format!("{what} failed"));
         }
         for l in &lines {
-            trace::error(&format!("TLS {what}: {l}"));
+            crate::trace!(Error, "TLS {what}: {l}");
             if let Some(sink) = &opts.error_sink {
                 sink(&format!("{l}\n"));
             }
@@ -196,15 +196,32 @@ mod imp {
     }
 
     fn fail(opts: &TlsOptions, what: &str, why: &str) -> String {
-        trace::error(&format!("TLS {what}: {why}"));
+        crate::trace!(Error, "TLS {what}: {why}");
         if let Some(sink) = &opts.error_sink {
             sink(&format!("{what}: {why}\n"));
         }
         format!("TLS {what}: {why}")
     }
 
+    /// Why a file named by an option cannot be read, if it cannot (OpenSSL's own words for
+    /// this are "reason(2)" and the like).
+    fn file_problem(path: &str) -> Option<String> {
+        std::fs::File::open(path).err().map(|e| e.to_string())
+    }
+
     fn context(opts: &TlsOptions) -> Result<SslContext, String> {
         let e = |what: &str, err: ErrorStack| report(opts, what, &err);
+        // A file option's failure, with the OS's reason when the file cannot be opened.
+        let e_file = |option: &str, path: &str, err: ErrorStack| {
+            let why = report(opts, &format!("{option} {path}"), &err);
+            match file_problem(path) {
+                Some(p) => {
+                    crate::trace!(Error, "TLS {option} {path}: cannot open the file: {p}");
+                    format!("{why}; cannot open the file: {p}")
+                }
+                None => why,
+            }
+        };
         let mut b =
             SslContextBuilder::new(SslMethod::tls_client()).map_err(|x| e("SSL_CTX_new", x))?;
         // Paho lowers OpenSSL 3's default security level to 1 (older certificates keep working).
@@ -221,7 +238,7 @@ mod imp {
         }
         if let Some(ks) = &opts.key_store {
             b.set_certificate_chain_file(ks)
-                .map_err(|x| e(&format!("keyStore {ks}"), x))?;
+                .map_err(|x| e_file("keyStore", ks, x))?;
             // The key may be in the keyStore file itself.
             let key_file = opts.private_key.as_deref().unwrap_or(ks);
             let pem = std::fs::read(key_file)
@@ -231,7 +248,7 @@ mod imp {
                 // Never let OpenSSL prompt on the terminal for a passphrase.
                 None => PKey::private_key_from_pem_callback(&pem, |_| Ok(0)),
             }
-            .map_err(|x| e(&format!("privateKey {key_file}"), x))?;
+            .map_err(|x| e_file("privateKey", key_file, x))?;
             // OpenSSL refuses a key that does not match the certificate here.
             b.set_private_key(&key)
                 .map_err(|x| e(&format!("privateKey {key_file}"), x))?;
@@ -248,26 +265,36 @@ mod imp {
         }
         if let Some(psk) = opts.psk.clone() {
             b.set_psk_client_callback(move |_ssl, hint, identity, key| {
-                Ok(psk(hint, identity, key))
+                let n = psk(hint, identity, key);
+                tls_trace::psk_answer(hint, identity, n);
+                Ok(n)
             });
         }
         if let Some(p) = &opts.alpn {
             b.set_alpn_protos(p).map_err(|x| e("ALPN protos", x))?;
         }
         b.set_mode(SslMode::ACCEPT_MOVING_WRITE_BUFFER | SslMode::ENABLE_PARTIAL_WRITE);
-        b.set_verify(if opts.server_cert_auth {
+        b.set_verify(verify_mode(opts));
+        let ctx = b.build();
+        if let Some(ks) = &opts.key_store {
+            tls_trace::client_certificate(ks, ctx.certificate());
+        }
+        Ok(ctx)
+    }
+
+    fn verify_mode(opts: &TlsOptions) -> SslVerifyMode {
+        if opts.server_cert_auth {
             SslVerifyMode::PEER
         } else {
             SslVerifyMode::NONE
-        });
-        Ok(b.build())
+        }
     }
 
     fn load_verify_locations(b: &mut SslContextBuilder, opts: &TlsOptions) -> Result<(), String> {
         let file = opts.trust_store.as_deref().map(std::path::Path::new);
         let dir = opts.ca_path.as_deref().map(std::path::Path::new);
         b.load_verify_locations(file, dir).map_err(|x| {
-            report(
+            let mut why = report(
                 opts,
                 &format!(
                     "trustStore {} CApath {}",
@@ -275,7 +302,28 @@ mod imp {
                     opts.ca_path.as_deref().unwrap_or("-")
                 ),
                 &x,
-            )
+            );
+            let problems = [
+                (
+                    "trustStore",
+                    opts.trust_store
+                        .as_deref()
+                        .and_then(|f| file_problem(f).map(|p| (f, p))),
+                ),
+                (
+                    "CApath",
+                    opts.ca_path
+                        .as_deref()
+                        .and_then(|d| std::fs::read_dir(d).err().map(|e| (d, e.to_string()))),
+                ),
+            ];
+            for (option, problem) in problems {
+                if let Some((path, p)) = problem {
+                    crate::trace!(Error, "TLS {option} {path}: cannot open it: {p}");
+                    why = format!("{why}; {option} {path}: {p}");
+                }
+            }
+            why
         })
     }
 
@@ -347,13 +395,17 @@ mod imp {
         opts: &TlsOptions,
         deadline: Instant,
     ) -> Result<TlsStream, String> {
+        let fd = stream.as_raw_fd();
+        let port = stream.peer_addr().map_or(0, |a| a.port());
+        tls_trace::connecting(fd, host, port, opts);
         let ctx = context(opts)?;
         let mut ssl = openssl::ssl::Ssl::new(&ctx).map_err(|x| report(opts, "SSL_new", &x))?;
+        tls_trace::install(&mut ssl, fd);
+        let first_failure = tls_trace::verify_with_trace(&mut ssl, verify_mode(opts));
         // SNI, as Paho sends it (also for IP addresses, which OpenSSL accepts).
         if let Err(x) = ssl.set_hostname(host) {
             report(opts, "SNI", &x);
         }
-        let fd = stream.as_raw_fd();
         let socket = Socket {
             tcp: stream,
             got_bytes: false,
@@ -368,39 +420,43 @@ mod imp {
                     }
                 }
                 Err(e) => {
-                    let verify = s.ssl().verify_result();
+                    let verify = tls_trace::verify_failure(s.ssl(), &first_failure);
                     let mut why = match e.ssl_error() {
                         Some(stack) => report(opts, "handshake", stack),
                         None => fail(opts, "handshake", &e.to_string()),
                     };
-                    if verify.as_raw() != 0 {
+                    if let Some(v) = verify {
                         why = fail(
                             opts,
-                            "server certificate",
-                            &format!("{} ({why})", verify.error_string()),
+                            "server certificate verification failed",
+                            &format!("{v} ({why})"),
                         );
                     }
                     return Err(why);
                 }
             }
         }
+        tls_trace::handshake_done(s.ssl(), fd, host, opts);
         if opts.verify_host {
-            let ok = s
-                .ssl()
-                .peer_certificate()
-                .is_some_and(|c| host_matches(&c, host));
-            if !ok {
+            let cert = s.ssl().peer_certificate();
+            if !cert.as_ref().is_some_and(|c| host_matches(c, host)) {
                 // Paho reports this one to the trace only, not to ssl_error_cb.
-                let why = format!("the server certificate does not match host {host}");
-                trace::error(&format!("TLS verify: {why}"));
+                let why = match &cert {
+                    Some(c) => format!(
+                        "the server certificate does not match host {host} (its {}; \
+                         checked because the SSL option verify is 1)",
+                        tls_trace::names_of(c)
+                    ),
+                    None => format!(
+                        "the server sent no certificate to match host {host} against \
+                         (checked because the SSL option verify is 1)"
+                    ),
+                };
+                crate::trace!(Error, "TLS verify: {why}");
                 return Err(format!("TLS verify: {why}"));
             }
         }
-        trace::protocol(&format!(
-            "TLS connected to {host}: {} {}",
-            s.ssl().version_str(),
-            s.ssl().current_cipher().map_or("?", |c| c.name())
-        ));
+        tls_trace::host_checked(fd, host, opts.verify_host);
         Ok(s)
     }
 }

@@ -111,7 +111,7 @@ fn admit(id: u8, ctx: Ctx, seen: &mut Seen) -> Result<PropertyType, CodecError> 
     // matching subscription. Everything else appears at most once.
     let repeats = id == USER_PROPERTY || (id == SUBSCRIPTION_IDENTIFIER && ctx == Ctx::Publish);
     if seen.has(id) && !repeats {
-        return Err(CodecError::BadProperty(id));
+        return Err(CodecError::PropertyConflict(id));
     }
     seen.0 |= 1 << id;
     Ok(ty)
@@ -149,7 +149,7 @@ fn check_range(id: u8, value: &PropertyValue<'_>) -> Result<(), CodecError> {
 /// Checks that concern the whole list.
 fn check_list(seen: &Seen) -> Result<(), CodecError> {
     if seen.has(AUTHENTICATION_DATA) && !seen.has(AUTHENTICATION_METHOD) {
-        return Err(CodecError::BadProperty(AUTHENTICATION_DATA));
+        return Err(CodecError::PropertyConflict(AUTHENTICATION_DATA));
     }
     Ok(())
 }

@@ -396,9 +396,14 @@ pub enum CodecError {
     BadTopicFilter,
     /// Packet identifier 0 where one is required.
     ZeroPacketId,
-    /// A property is unknown, not allowed in this packet, repeated where forbidden, or of the wrong type.
+    /// A property is unknown, not allowed in this packet, or of the wrong type: a Malformed
+    /// Packet (MQTT 5.0, 2.2.2.2).
     BadProperty(u8),
-    /// A property value is out of range (e.g. receive maximum 0, payload format > 1).
+    /// A property is repeated where it may appear once, or Authentication Data comes without
+    /// an Authentication Method: a Protocol Error.
+    PropertyConflict(u8),
+    /// A property value is out of range (e.g. receive maximum 0, maximum QoS 2): a Protocol
+    /// Error.
     BadPropertyValue(u8),
     /// A SUBSCRIBE or UNSUBSCRIBE with no filters, or a SUBACK with no codes.
     EmptyFilterList,
@@ -415,7 +420,9 @@ impl CodecError {
     pub fn reason_code(&self) -> u8 {
         match self {
             CodecError::PacketTooLarge { .. } => 0x95,
-            CodecError::BadProperty(_) | CodecError::WrongVersion => 0x82,
+            CodecError::PropertyConflict(_)
+            | CodecError::BadPropertyValue(_)
+            | CodecError::WrongVersion => 0x82,
             CodecError::BadTopicName => 0x90,
             CodecError::BadTopicFilter => 0x8F,
             _ => 0x81,
@@ -439,6 +446,9 @@ impl std::fmt::Display for CodecError {
             CodecError::BadTopicFilter => write!(f, "invalid topic filter"),
             CodecError::ZeroPacketId => write!(f, "packet identifier 0"),
             CodecError::BadProperty(id) => write!(f, "property 0x{id:02x} not allowed here"),
+            CodecError::PropertyConflict(id) => {
+                write!(f, "property 0x{id:02x} repeated or without its companion")
+            }
             CodecError::BadPropertyValue(id) => write!(f, "bad value for property 0x{id:02x}"),
             CodecError::EmptyFilterList => write!(f, "empty topic filter list"),
             CodecError::Malformed(what) => write!(f, "malformed packet: {what}"),

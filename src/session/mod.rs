@@ -60,6 +60,10 @@ pub struct SessionConfig {
     pub receive_maximum: u16,
     /// Topic Alias Maximum we announced (MQTT 5); inbound aliases above it are a protocol error.
     pub topic_alias_maximum: u16,
+    /// When a connect that asked to keep the session finds none at the server (CONNACK
+    /// session present 0), send every unacknowledged outbound message again instead of
+    /// discarding it. Paho's synchronous client does this; its asynchronous one discards.
+    pub resend_without_session: bool,
 }
 
 impl Default for SessionConfig {
@@ -70,6 +74,7 @@ impl Default for SessionConfig {
             send_window: 0,
             receive_maximum: 65535,
             topic_alias_maximum: 0,
+            resend_without_session: false,
         }
     }
 }
@@ -131,6 +136,33 @@ impl From<CodecError> for SessionError {
     }
 }
 
+/// A change to the durable state, recorded while [`Session::set_journal`] is on so that a
+/// persistent store can follow the session. The layer above applies them before it writes
+/// the output that goes with them (a PUBREC or PUBREL leaves only after its record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DurableChange {
+    /// PUBREC arrived for outbound QoS 2 message `id`: it now awaits PUBCOMP.
+    Released(u16),
+    /// The flow of outbound message `id` ended (acknowledged, or refused by the server).
+    Completed(u16),
+    /// Inbound QoS 2 message `id` was accepted and will be delivered; a redelivery of it
+    /// must not be delivered again until its PUBREL.
+    Received(u16),
+    /// PUBREL arrived for inbound QoS 2 message `id`.
+    ReceiveDone(u16),
+    /// Everything durable was dropped (clean start).
+    Discarded,
+}
+
+/// One outbound message read back from a store, for [`Session::restore_parts`].
+#[derive(Debug, Clone)]
+pub struct RestoredPublish {
+    /// The message; its `packet_id` is the id it was published under.
+    pub msg: Publish<'static>,
+    /// PUBREC had arrived: only PUBREL is left to send.
+    pub released: bool,
+}
+
 /// Connection state as the session sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnState {
@@ -148,7 +180,8 @@ pub enum ConnState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// CONNACK accepted the connection. Unacknowledged messages have been queued for resend
-    /// (session present) or discarded (no session present; see `discarded`).
+    /// (session present, or [`SessionConfig::resend_without_session`]) or discarded (no
+    /// session present, or a clean start; see `discarded`).
     Connected {
         /// The server kept our session.
         session_present: bool,
@@ -305,6 +338,9 @@ pub struct Session {
     server: ServerLimits,
     receive_maximum: u16,
     topic_alias_maximum: u16,
+    /// Largest packet accepted on this connection: the configured limit, or the Maximum
+    /// Packet Size of our MQTT 5 CONNECT when smaller.
+    max_incoming: usize,
     clean_start: bool,
     keep_alive: Duration,
     last_sent: Option<Instant>,
@@ -313,6 +349,8 @@ pub struct Session {
     connect_deadline: Option<Instant>,
     discarded_at_connect: Vec<u16>,
     assigned_client_id: Option<String>,
+    /// Durable changes not yet taken, when a store follows the session.
+    journal: Option<Vec<DurableChange>>,
 }
 
 /// Look up a property by identifier.
@@ -370,6 +408,7 @@ impl Session {
         Session {
             receive_maximum: config.receive_maximum,
             topic_alias_maximum: config.topic_alias_maximum,
+            max_incoming: config.max_incoming_packet_size,
             config,
             version: ProtocolVersion::V311,
             state: ConnState::Disconnected,
@@ -394,6 +433,7 @@ impl Session {
             ping_sent: None,
             connect_deadline: None,
             discarded_at_connect: Vec::new(),
+            journal: None,
             assigned_client_id: None,
         }
     }
@@ -401,6 +441,11 @@ impl Session {
     /// Change Paho's `maxInflightMessages` (it comes with each connect's options).
     pub fn set_max_inflight(&mut self, max_inflight: usize) {
         self.config.max_inflight = max_inflight;
+    }
+
+    /// Change [`SessionConfig::resend_without_session`].
+    pub fn set_resend_without_session(&mut self, on: bool) {
+        self.config.resend_without_session = on;
     }
 
     /// Change the send window (see [`SessionConfig::send_window`]).
@@ -434,6 +479,15 @@ impl Session {
     /// layer can reuse it for the next CONNECT, until the next CONNACK that carries one.
     pub fn assigned_client_id(&self) -> Option<&str> {
         self.assigned_client_id.as_deref()
+    }
+
+    /// The largest packet the server may send on this connection (whole packet, bytes):
+    /// [`SessionConfig::max_incoming_packet_size`], or the Maximum Packet Size our MQTT 5
+    /// CONNECT announced when that is smaller. Feed it to the decoder: a bigger packet is a
+    /// [`CodecError::PacketTooLarge`], which [`Session::handle_decode_error`] answers with
+    /// DISCONNECT 0x95.
+    pub fn max_incoming_packet_size(&self) -> usize {
+        self.max_incoming
     }
 
     /// Number of outbound QoS>0 messages accepted and not yet complete (sent or waiting).
@@ -475,6 +529,7 @@ impl Session {
 
     /// Forget all durable state; returns the ids of the outbound messages dropped.
     fn discard_durable(&mut self) -> Vec<u16> {
+        self.record(DurableChange::Discarded);
         let dropped: Vec<u16> = self.outbound.values().map(|m| m.id).collect();
         for id in &dropped {
             self.ids.release(*id);
@@ -485,6 +540,16 @@ impl Session {
         self.inbound_qos2.clear();
         self.inbound_this_conn = 0;
         dropped
+    }
+
+    /// Forget the inbound QoS 2 flows awaiting PUBREL.
+    fn forget_inbound_qos2(&mut self) {
+        let ids: Vec<u16> = self.inbound_qos2.keys().copied().collect();
+        for id in ids {
+            self.record(DurableChange::ReceiveDone(id));
+        }
+        self.inbound_qos2.clear();
+        self.inbound_this_conn = 0;
     }
 
     /// A transport is up: queue CONNECT. With `clean_start` the durable state is discarded now
@@ -507,7 +572,13 @@ impl Session {
         let (version, clean_start, keep_alive) =
             (packet.version, packet.clean_start, packet.keep_alive);
         let (mut receive_maximum, mut topic_alias_maximum) = (65535, 0);
+        let mut max_incoming = self.config.max_incoming_packet_size;
         if version == ProtocolVersion::V5 {
+            if let Some(PropertyValue::FourByte(v)) =
+                find_prop(&packet.properties, prop_id::MAXIMUM_PACKET_SIZE)
+            {
+                max_incoming = max_incoming.min(*v as usize);
+            }
             receive_maximum = self.config.receive_maximum;
             topic_alias_maximum = self.config.topic_alias_maximum;
             if let Some(PropertyValue::TwoByte(v)) =
@@ -532,6 +603,7 @@ impl Session {
         }
         self.receive_maximum = receive_maximum;
         self.topic_alias_maximum = topic_alias_maximum;
+        self.max_incoming = max_incoming;
         self.keep_alive = Duration::from_secs(u64::from(keep_alive));
         self.out = bytes;
         self.out_start = 0;
@@ -1020,6 +1092,14 @@ impl Session {
         let mut discarded = std::mem::take(&mut self.discarded_at_connect);
         if c.session_present {
             self.resend_after_reconnect();
+        } else if self.clean_start {
+            // Discarded when the CONNECT was queued; nothing durable has come since.
+        } else if self.config.resend_without_session {
+            // The server lost our session (or never had it): it will not send the PUBREL
+            // of inbound flows it forgot, and may reuse their ids for new messages; our
+            // unacknowledged messages go again, to it new ones, rather than being lost.
+            self.forget_inbound_qos2();
+            self.resend_after_reconnect();
         } else {
             discarded.extend(self.discard_durable());
         }
@@ -1110,6 +1190,7 @@ impl Session {
     /// The flow of outbound message `seq` ended: free its id and tell the application.
     fn complete(&mut self, seq: u64, reason: u8, properties: Properties<'static>) {
         if let Some(m) = self.outbound.remove(&seq) {
+            self.record(DurableChange::Completed(m.id));
             self.queue.remove(&seq);
             self.out_index.remove(&m.id);
             self.ids.release(m.id);
@@ -1156,7 +1237,10 @@ impl Session {
             return Ok(());
         }
         if let Some(m) = self.outbound.get_mut(&seq) {
-            m.state = OutState::AwaitPubComp;
+            if m.state != OutState::AwaitPubComp {
+                m.state = OutState::AwaitPubComp;
+                self.record(DurableChange::Released(a.packet_id));
+            }
         }
         // A repeated PUBREC (the server did not see our PUBREL) is answered again.
         encode(
@@ -1184,6 +1268,7 @@ impl Session {
         // server may resend PUBREL after a reconnect for a flow we already finished.
         let reason = match self.inbound_qos2.remove(&a.packet_id) {
             Some(this_conn) => {
+                self.record(DurableChange::ReceiveDone(a.packet_id));
                 if this_conn {
                     self.inbound_this_conn = self.inbound_this_conn.saturating_sub(1);
                 }
@@ -1321,6 +1406,7 @@ impl Session {
                     Ok(None)
                 } else {
                     self.inbound_qos2.insert(p.packet_id, true);
+                    self.record(DurableChange::Received(p.packet_id));
                     self.inbound_this_conn += 1;
                     Ok(Some(p))
                 }
@@ -1465,6 +1551,91 @@ impl Session {
             self.inbound_qos2.insert(id, false);
         }
         Ok(())
+    }
+
+    /// Record durable changes for a store from now on (or stop, dropping those not taken).
+    pub fn set_journal(&mut self, on: bool) {
+        self.journal = if on { Some(Vec::new()) } else { None };
+    }
+
+    /// The durable changes since the last call, oldest first.
+    pub fn take_journal(&mut self) -> Vec<DurableChange> {
+        self.journal
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
+    }
+
+    /// Whether durable changes wait in the journal.
+    pub fn journal_pending(&self) -> bool {
+        self.journal.as_ref().is_some_and(|j| !j.is_empty())
+    }
+
+    fn record(&mut self, change: DurableChange) {
+        if let Some(j) = self.journal.as_mut() {
+            j.push(change);
+        }
+    }
+
+    /// Take `id` for a message buffered by the layer above and read back from a store (as
+    /// [`Session::reserve_id`] does for a new one). False if the id is in use.
+    pub fn reserve_specific(&mut self, id: u16) -> bool {
+        if id == 0 || self.ids.is_used(id) {
+            return false;
+        }
+        self.ids.take(id);
+        true
+    }
+
+    /// Add outbound messages and inbound QoS 2 ids read back from a store, as unacknowledged
+    /// (their PUBLISH goes again with DUP=1, or only their PUBREL, after a reconnect with the
+    /// session kept), in the order given. Only while disconnected; entries whose id is
+    /// already in use are skipped and returned.
+    pub fn restore_parts(
+        &mut self,
+        version: ProtocolVersion,
+        outbound: Vec<RestoredPublish>,
+        inbound_qos2: Vec<u16>,
+    ) -> Result<Vec<u16>, SessionError> {
+        if self.state != ConnState::Disconnected {
+            return Err(SessionError::NotAllowed("restore while connected"));
+        }
+        self.version = version;
+        let mut skipped = Vec::new();
+        for r in outbound {
+            let id = r.msg.packet_id;
+            if r.msg.qos == QoS::AtMostOnce || id == 0 || self.ids.is_used(id) {
+                skipped.push(id);
+                continue;
+            }
+            self.ids.take(id);
+            let state = match (r.msg.qos, r.released) {
+                (QoS::AtLeastOnce, _) => OutState::AwaitPubAck,
+                (_, false) => OutState::AwaitPubRec,
+                (_, true) => OutState::AwaitPubComp,
+            };
+            let seq = self.next_seq;
+            self.next_seq += 1;
+            self.out_index.insert(id, seq);
+            self.outbound.insert(
+                seq,
+                OutMsg {
+                    id,
+                    state,
+                    sent_before: true,
+                    msg: Publish {
+                        dup: false,
+                        ..r.msg
+                    },
+                },
+            );
+        }
+        for id in inbound_qos2 {
+            if id != 0 {
+                self.inbound_qos2.insert(id, false);
+            }
+        }
+        Ok(skipped)
     }
 
     /// QoS of `QoS` helper kept for callers that hold raw integers.

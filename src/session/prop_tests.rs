@@ -427,6 +427,7 @@ fn config() -> impl Strategy<Value = SessionConfig> {
             send_window,
             receive_maximum,
             topic_alias_maximum,
+            resend_without_session: false,
         },
     )
 }

@@ -159,6 +159,11 @@ impl H {
         self.s.publish(msg(topic, qos), now)
     }
 
+    /// Empty the journal of durable changes (what came before the step under test).
+    fn take_journal_for_test(&mut self) {
+        self.s.take_journal();
+    }
+
     fn drop_conn(&mut self) -> Vec<u16> {
         let now = self.now;
         let failed = self.s.connection_lost(now);
@@ -1689,6 +1694,82 @@ fn an_oversize_packet_from_the_server_is_answered_with_0x95() {
 }
 
 #[test]
+fn maximum_packet_size_we_announce_bounds_what_the_server_may_send() {
+    // MQTT 5.0, 3.1.2.11.4: a packet over the Maximum Packet Size of our CONNECT is a
+    // Protocol Error answered with DISCONNECT 0x95.
+    let mut h = H::new(V5);
+    assert_eq!(h.s.max_incoming_packet_size(), 268_435_460);
+    let mut c = h.connect_packet(true, 0);
+    c.properties = Properties(vec![Property {
+        id: prop_id::MAXIMUM_PACKET_SIZE,
+        value: PropertyValue::FourByte(64),
+    }]);
+    h.s.connect(c, Duration::from_secs(30), h.now).unwrap();
+    h.sent();
+    h.feed(Packet::ConnAck(ConnAck {
+        session_present: false,
+        code: 0,
+        properties: Properties::default(),
+    }))
+    .unwrap();
+    assert_eq!(h.s.max_incoming_packet_size(), 64);
+    // A 100-byte PUBLISH is refused from its fixed header; the DISCONNECT says why.
+    let mut wire = vec![0x30, 98, 0x00, 0x01, b't', 0x00];
+    wire.resize(100, b'x');
+    let max = h.s.max_incoming_packet_size();
+    let err = decode(&wire, V5, max).unwrap_err();
+    assert!(matches!(
+        err,
+        CodecError::PacketTooLarge { size: 100, max: 64 }
+    ));
+    let e = h.s.handle_decode_error(&err, h.now);
+    assert!(matches!(e, SessionError::Protocol { reason: 0x95, .. }));
+    assert_eq!(h.sent(), ["DISCONNECT 95"]);
+    // 64 bytes exactly are fine.
+    wire.truncate(64);
+    wire[1] = 62;
+    assert!(decode(&wire, V5, max).unwrap().is_some());
+    // The limit is per connection: a CONNECT without the property lifts it; MQTT 3.1.1 has
+    // no such property at all.
+    h.s.connection_lost(h.now);
+    h.connect(true, false);
+    assert_eq!(h.s.max_incoming_packet_size(), 268_435_460);
+}
+
+#[test]
+fn a_property_not_valid_in_the_packet_is_malformed_0x81() {
+    // MQTT 5.0, 2.2.2.2: an identifier not valid for the packet type is a Malformed Packet;
+    // a repeated one is a Protocol Error.
+    let mut h = H::new(V5);
+    h.connect(true, false);
+    // PUBLISH "t" with Session Expiry Interval 1.
+    let wire = [
+        0x30, 0x0a, 0x00, 0x01, b't', 0x05, 0x11, 0x00, 0x00, 0x00, 0x01, b'p',
+    ];
+    let err = decode(&wire, V5, usize::MAX).unwrap_err();
+    let e = h.s.handle_decode_error(&err, h.now);
+    assert!(
+        matches!(e, SessionError::Protocol { reason: 0x81, .. }),
+        "{e:?}"
+    );
+    assert_eq!(h.sent(), ["DISCONNECT 81"]);
+    let mut h = H::new(V5);
+    h.connect(true, false);
+    // PUBLISH "t" with Message Expiry Interval twice.
+    let wire = [
+        0x30, 0x0f, 0x00, 0x01, b't', 0x0a, 0x02, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00,
+        0x02, b'p',
+    ];
+    let err = decode(&wire, V5, usize::MAX).unwrap_err();
+    let e = h.s.handle_decode_error(&err, h.now);
+    assert!(
+        matches!(e, SessionError::Protocol { reason: 0x82, .. }),
+        "{e:?}"
+    );
+    assert_eq!(h.sent(), ["DISCONNECT 82"]);
+}
+
+#[test]
 fn topic_alias_zero_refused_by_the_decoder_is_still_0x94() {
     let mut h = H::new(V5);
     h.connect(true, false);
@@ -1826,4 +1907,63 @@ fn our_send_window_holds_back_the_rest_in_order() {
     assert_eq!(h.sent(), ["PUBLISH 2 q1 d0 b"]);
     h.feed(Packet::PubAck(a(2))).unwrap();
     assert_eq!(h.sent(), ["PUBLISH 3 q1 d0 c"]);
+}
+
+#[test]
+fn without_a_server_session_unacknowledged_messages_go_again_when_asked() {
+    // Paho's synchronous client: cleansession 0, CONNACK session present 0 (the server
+    // lost the session) resends what was not acknowledged instead of dropping it.
+    for v in [V3, V5] {
+        let config = SessionConfig {
+            resend_without_session: true,
+            ..SessionConfig::default()
+        };
+        let mut h = H::with(v, config);
+        h.s.set_journal(true);
+        h.connect(false, false);
+        let one = h.publish("one", 1).unwrap();
+        let two = h.publish("two", 2).unwrap();
+        let three = h.publish("three", 2).unwrap();
+        assert_eq!(h.sent().len(), 3);
+        h.feed(Packet::PubRec(a(three))).unwrap();
+        assert_eq!(h.sent(), ["PUBREL 3"]);
+        // An inbound QoS 2 flow the server will forget.
+        assert!(h.feed(inbound(9, 2, false, "in")).unwrap().is_some());
+        assert_eq!(h.sent(), ["PUBREC 9"]);
+        h.take_journal_for_test();
+        h.drop_conn();
+        let ev = h.reconnect(false);
+        assert!(discarded(&ev).is_empty(), "{v:?}");
+        assert_eq!(
+            h.sent(),
+            ["PUBLISH 1 q1 d1 one", "PUBLISH 2 q2 d1 two", "PUBREL 3"],
+            "{v:?}"
+        );
+        // Only the inbound flow is forgotten (a store drops its record); nothing outbound.
+        assert_eq!(h.s.take_journal(), [DurableChange::ReceiveDone(9)], "{v:?}");
+        // Id 9 is a new message now, delivered.
+        assert!(
+            h.feed(inbound(9, 2, false, "new")).unwrap().is_some(),
+            "{v:?}"
+        );
+        h.feed(Packet::PubAck(a(one))).unwrap();
+        h.feed(Packet::PubRec(a(two))).unwrap();
+        h.feed(Packet::PubComp(a(two))).unwrap();
+        h.feed(Packet::PubComp(a(three))).unwrap();
+        assert!(h.s.pending_publish_ids().is_empty(), "{v:?}");
+    }
+}
+
+#[test]
+fn a_clean_start_discards_once_at_connect_not_again_at_connack() {
+    let mut h = H::new(V3);
+    h.s.set_journal(true);
+    h.connect(false, false);
+    h.publish("x", 1).unwrap();
+    h.sent();
+    h.drop_conn();
+    h.take_journal_for_test();
+    let ev = h.connect(true, false);
+    assert_eq!(discarded(&ev), [1]);
+    assert_eq!(h.s.take_journal(), [DurableChange::Discarded]);
 }
