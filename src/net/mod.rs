@@ -161,7 +161,7 @@ pub fn connect_tcp(ep: &Endpoint, deadline: Instant) -> io::Result<TcpStream> {
 /// not send a segment larger than the window the broker offers, and the broker, once it has
 /// read everything, announces its larger window only if it is at least twice the last one, so
 /// both wait for the zero-window probe, 200 ms later. Seen with mosquitto and QoS 0 bursts in
-/// ~2% of 20,000-message runs (none in 300 with this limit); costs ~10% on 1 MiB+ loopback
+/// ~1% of 20,000-message runs (~0.2% with this limit); costs ~10% on 1 MiB+ loopback
 /// transfers.
 pub const MAX_SEGMENT: libc::c_int = 16 * 1024;
 
