@@ -12,16 +12,17 @@ use std::io::{self, Read, Write};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
-use crate::engine::{Driver, EngineRef};
+use crate::engine::{Driver, EngineRef, Ready};
 use crate::net::{self, Endpoint, Scheme};
 use crate::persist::{self, Kind, Store};
 use crate::protocol::{self, Connect, LastWill, Properties, ProtocolVersion, Publish, QoS};
+use crate::session::idmap::IdMap;
 use crate::session::{
     ConnState, DurableChange, Event, RestoredPublish, Session, SessionConfig, SessionError,
 };
 use crate::trace;
 use dispatch::SerialQueue;
-use mem::MallocBuf;
+use mem::{MallocBuf, MallocStr};
 
 /// Version requested at connect: a fixed one, or Paho's DEFAULT (3.1.1, falling back to 3.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,8 +126,8 @@ pub enum Error {
 /// A message as delivered to the application; payload already in malloc'd memory.
 #[derive(Debug)]
 pub struct Message {
-    /// Topic name (alias resolved).
-    pub topic: String,
+    /// Topic name (alias resolved), ready to be handed to C.
+    pub topic: MallocStr,
     /// Payload, malloc'd, handed to C as is.
     pub payload: MallocBuf,
     /// QoS.
@@ -221,6 +222,15 @@ pub trait Listener: Send + Sync {
     fn notify(&self, notice: Notice) -> Option<Message>;
     /// Whether a message listener is set (if not, messages queue for `receive`).
     fn wants_messages(&self) -> bool;
+    /// Whether `notify` does anything with `Notice::DeliveryComplete`; if not, none is
+    /// queued (a callback job per message saved).
+    fn wants_delivery_complete(&self) -> bool {
+        true
+    }
+    /// Whether `notify` does anything with `Notice::Published`; if not, none is queued.
+    fn wants_published(&self) -> bool {
+        true
+    }
 }
 
 /// Result of a SUBSCRIBE or UNSUBSCRIBE.
@@ -247,8 +257,7 @@ impl Transport {
         }
     }
 
-    /// Acknowledge at once what we just read. Linux delays ACKs; a broker that holds back
-    /// its next packet until the previous one is acknowledged (Nagle) then waits ~40 ms.
+    /// The socket's descriptor, for trace lines.
     fn fd(&self) -> i32 {
         use std::os::fd::AsRawFd;
         match self {
@@ -258,6 +267,15 @@ impl Transport {
         }
     }
 
+    /// Whether a read shorter than asked for means the socket is drained. True for TCP: the
+    /// read took all that had arrived, and what arrives later (bytes, the end of the stream)
+    /// raises a new readiness edge; an end already there when the event came is in the event
+    /// (`Ready::closed`). Not for TLS, which may hold decrypted bytes back.
+    fn short_read_drains(&self) -> bool {
+        matches!(self, Transport::Tcp(_))
+    }
+
+    /// Acknowledge at once what we just read (see `ConnDriver::on_ready`).
     fn quick_ack(&self) {
         #[cfg(target_os = "linux")]
         {
@@ -314,6 +332,8 @@ struct Conn {
     token: usize,
     /// The start of a packet not yet complete (see `SCRATCH`).
     read_buf: Vec<u8>,
+    /// Bytes written on this connection so far.
+    sent: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -341,7 +361,7 @@ struct State {
     acks: HashMap<u16, Result<AckResult, Error>>,
     /// Tags of tagged operations in flight, by packet id, with the publish QoS (0 for
     /// subscribe/unsubscribe).
-    ops: HashMap<u16, (Option<u64>, u8)>,
+    ops: IdMap<u16, (Option<u64>, u8)>,
     /// Publishes buffered while disconnected, in order.
     offline: VecDeque<Buffered>,
     /// The persistent store, if the client has one.
@@ -405,7 +425,7 @@ struct Inner {
     st: Mutex<State>,
     cond: Condvar,
     engine: EngineRef,
-    queue: SerialQueue,
+    queue: SerialQueue<ClientJob>,
     me: Weak<Inner>,
 }
 
@@ -435,7 +455,7 @@ impl Client {
                 connect: ConnectOutcome::Pending,
                 connected: false,
                 acks: HashMap::new(),
-                ops: HashMap::new(),
+                ops: IdMap::default(),
                 offline: VecDeque::new(),
                 store: None,
                 restored: true,
@@ -519,6 +539,12 @@ impl Client {
     /// The protocol version of the current or last connection.
     pub fn version(&self) -> ProtocolVersion {
         self.lock().session.version()
+    }
+
+    /// The protocol version of the connection if it is up (one lock for both questions).
+    pub fn connected_version(&self) -> Option<ProtocolVersion> {
+        let st = self.lock();
+        (st.connected && st.conn.is_some()).then(|| st.session.version())
     }
 
     /// Connect, trying each server URI in turn; blocks until CONNACK, failure or timeout.
@@ -681,6 +707,7 @@ impl Client {
                 transport,
                 token,
                 read_buf: Vec::new(),
+                sent: 0,
             });
         }
         let driver: Arc<dyn Driver> = Arc::new(ConnDriver {
@@ -1073,7 +1100,7 @@ impl Client {
     /// Run `job` on this client's callback queue, after the callbacks already queued (async
     /// API: onSuccess/onFailure of connect and disconnect keep their order with the rest).
     pub fn post_job(&self, job: Box<dyn FnOnce() + Send>) {
-        self.inner.queue.post(job);
+        self.inner.queue.post(ClientJob::Run(job));
     }
 
     /// Whether `token` names something not yet finished: a publish in flight or buffered
@@ -1289,10 +1316,27 @@ impl Client {
     }
 
     fn post(&self, listener: Arc<dyn Listener>, notice: Notice) {
+        // Only a message can be given back for redelivery, which needs the client.
         let me = self.inner.me.clone();
-        self.inner.queue.post(Box::new(move || {
-            deliver(me, listener, notice);
-        }));
+        self.inner
+            .queue
+            .post(ClientJob::Notice(me, listener, notice));
+    }
+}
+
+/// A job of a client's callback queue: a notice for the listener (held inline, no
+/// allocation per callback) or any other closure.
+enum ClientJob {
+    Notice(Weak<Inner>, Arc<dyn Listener>, Notice),
+    Run(dispatch::Job),
+}
+
+impl dispatch::Task for ClientJob {
+    fn run(self) {
+        match self {
+            ClientJob::Notice(me, listener, notice) => deliver(me, listener, notice),
+            ClientJob::Run(f) => f(),
+        }
     }
 }
 
@@ -1307,11 +1351,9 @@ fn deliver(me: Weak<Inner>, listener: Arc<dyn Listener>, notice: Notice) {
         // queue after giving other threads a moment, so redelivery does not spin.
         if let Some(inner) = me.upgrade() {
             std::thread::sleep(Duration::from_millis(10));
-            let me2 = me.clone();
-            let l2 = listener.clone();
-            inner.queue.post_front(Box::new(move || {
-                deliver(me2, l2, Notice::Message(back));
-            }));
+            inner
+                .queue
+                .post_front(ClientJob::Notice(me, listener, Notice::Message(back)));
         }
     }
 }
@@ -1411,6 +1453,7 @@ fn pump_write(st: &mut State, now: Instant) -> io::Result<()> {
         match conn.transport.write(out) {
             Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "socket closed")),
             Ok(n) => {
+                conn.sent += n as u64;
                 st.session.consume_output(n, now);
                 st.traced = st.traced.saturating_sub(n);
             }
@@ -1471,14 +1514,24 @@ impl ConnDriver {
 }
 
 impl Driver for ConnDriver {
-    fn on_ready(&self, readable: bool, writable: bool, now: Instant) -> Option<Instant> {
+    fn on_ready(&self, ready: Ready, now: Instant) -> Option<Instant> {
         self.with_state(|client, st| {
-            if writable {
+            if ready.writable {
                 pump_write(st, now).map_err(|e| format!("write failed: {e}"))?;
             }
-            if readable {
-                read_and_handle(client, st, now)?;
+            if ready.readable {
+                let got_bytes = read_and_handle(client, st, ready.closed, now)?;
+                let sent = st.conn.as_ref().map_or(0, |c| c.sent);
                 pump_write(st, now).map_err(|e| format!("write failed: {e}"))?;
+                // What we read is acknowledged at once: by the answer we just wrote (PUBACK,
+                // PUBREC, ...), or else by a forced ACK. Linux delays ACKs (up to 200 ms); a
+                // broker that holds back its next packet until the previous one is
+                // acknowledged (Nagle) waits that long. Leaving quick-ACK mode on is not
+                // enough: a full-sized segment is still acknowledged late unless the
+                // setsockopt pushes the pending ACK out.
+                if let Some(conn) = st.conn.as_ref().filter(|c| got_bytes && c.sent == sent) {
+                    conn.transport.quick_ack();
+                }
             }
             report_written(client, st);
             Ok(())
@@ -1512,10 +1565,18 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Vec<u8>> = std::cell::RefCell::new(vec![0; READ_CHUNK]);
 }
 
-fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), String> {
+/// Read and handle what has arrived; true if any bytes came. With `closed` (the peer closed
+/// or the socket failed) it reads on to the end or the error, even after a short read.
+fn read_and_handle(
+    client: &Client,
+    st: &mut State,
+    closed: bool,
+    now: Instant,
+) -> Result<bool, String> {
     SCRATCH.with(|scratch| {
         let mut scratch = scratch.borrow_mut();
         let mut got_bytes = false;
+        let short_read_drains = |t: &Transport| !closed && t.short_read_drains();
         loop {
             let conn = st.conn.as_mut().ok_or("no connection")?;
             // In the middle of a large packet, read straight into its buffer: one copy less.
@@ -1531,6 +1592,9 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), 
                     Ok(0) => return Err("connection closed by the server".to_string()),
                     Ok(got) if got < missing => {
                         got_bytes = true;
+                        if short_read_drains(&conn.transport) {
+                            break;
+                        }
                         continue;
                     }
                     Ok(_) => {
@@ -1559,15 +1623,15 @@ fn read_and_handle(client: &Client, st: &mut State, now: Instant) -> Result<(), 
                 Err(e) => return Err(format!("read failed: {e}")),
             };
             got_bytes = true;
+            let drained = n < scratch.len() && short_read_drains(&conn.transport);
             let pending = std::mem::take(&mut conn.read_buf);
             handle_pending(client, st, pending, Some(&scratch[..n]), now)?;
-        }
-        if got_bytes {
-            if let Some(conn) = st.conn.as_ref() {
-                conn.transport.quick_ack();
+            if drained {
+                // One read per readiness edge instead of a second one that would block.
+                break;
             }
         }
-        Ok(())
+        Ok(got_bytes)
     })
 }
 
@@ -1676,7 +1740,7 @@ fn handle_bytes(
         }
         if let Some(p) = msg {
             let m = Message {
-                topic: p.topic.into_owned(),
+                topic: MallocStr::new(&p.topic),
                 payload: MallocBuf::copy_from(&p.payload),
                 qos: p.qos as u8,
                 retained: p.retain,
@@ -1780,7 +1844,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             );
             let tagged = st.ops.remove(&packet_id);
             if let Some(l) = st.listener.clone() {
-                if st.session.version() == ProtocolVersion::V5 {
+                if st.session.version() == ProtocolVersion::V5 && l.wants_published() {
                     let qos = tagged.map_or(1, |(_, q)| q);
                     let packet_type = if qos == 2 {
                         if reason >= 0x80 {
@@ -1801,7 +1865,9 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                         },
                     );
                 }
-                client.post(l.clone(), Notice::DeliveryComplete(packet_id));
+                if l.wants_delivery_complete() {
+                    client.post(l.clone(), Notice::DeliveryComplete(packet_id));
+                }
                 if let Some((Some(op), _)) = tagged {
                     client.post(
                         l,

@@ -13,7 +13,6 @@
 #![allow(clippy::useless_conversion)]
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -21,7 +20,7 @@ use std::sync::{Arc, Condvar, Mutex, Weak};
 use std::time::Duration;
 
 use crate::client::dispatch::SerialQueue;
-use crate::client::mem::malloc_cstring;
+use crate::client::mem::MallocStr;
 use crate::client::{
     self, AckResult, Client, ConnectOptions, Error, Listener, Message, Notice, OfflineConfig,
     OpResult, VersionChoice,
@@ -36,6 +35,7 @@ use crate::ffi::persist::{open_store, Hooks};
 use crate::ffi::types::*;
 use crate::ffi::{cstr, id_is};
 use crate::protocol::{self, Properties, ProtocolVersion, Publish, SubscriptionOptions};
+use crate::session::idmap::IdMap;
 use crate::{ffi_boundary, field, trace};
 
 /// What a pending operation calls back when it ends.
@@ -70,8 +70,10 @@ impl OpCallbacks {
 /// Which call started an operation, with what its success data needs.
 enum OpKind {
     Send {
-        topic: CString,
-        payload: Vec<u8>,
+        /// The topic, a NUL, then the payload: one allocation per send for the copy that
+        /// onSuccess hands back.
+        copy: Box<[u8]>,
+        topic_len: usize,
         qos: c_int,
         retained: c_int,
     },
@@ -102,7 +104,11 @@ struct ClientCallbacks {
 
 struct AsyncListener {
     cbs: Mutex<ClientCallbacks>,
-    ops: Mutex<HashMap<u64, PendingOp>>,
+    /// Whether messageArrived / deliveryComplete are set: asked by the engine per message,
+    /// so kept apart from `cbs` and its lock.
+    has_message_arrived: AtomicBool,
+    has_delivery_complete: AtomicBool,
+    ops: Mutex<IdMap<u64, PendingOp>>,
     owner: Mutex<Weak<AsyncInner>>,
 }
 
@@ -114,7 +120,15 @@ impl AsyncListener {
 
 impl Listener for AsyncListener {
     fn wants_messages(&self) -> bool {
-        self.cbs().message_arrived.is_some()
+        self.has_message_arrived.load(Ordering::Acquire)
+    }
+
+    fn wants_delivery_complete(&self) -> bool {
+        self.has_delivery_complete.load(Ordering::Acquire)
+    }
+
+    fn wants_published(&self) -> bool {
+        false // MQTTAsync has no published callback: onSuccess carries the outcome
     }
 
     fn notify(&self, notice: Notice) -> Option<Message> {
@@ -139,17 +153,20 @@ impl Listener for AsyncListener {
             }
             Notice::Message(mut m) => {
                 let f = cbs.message_arrived?;
-                let topic = malloc_cstring(&m.topic);
+                let topic_len = m.topic.len();
+                let topic = m.topic.take().into_raw();
                 let msg = message_to_c(&mut m) as *mut MQTTAsync_message;
                 // SAFETY: topic and message are malloc'd and handed over; the application
                 // frees them when it returns nonzero.
-                let rc = unsafe { f(ctx, topic, m.topic.len() as c_int, msg) };
+                let rc = unsafe { f(ctx, topic, topic_len as c_int, msg) };
                 if rc != 0 {
                     None
                 } else {
                     // SAFETY: both are ours again; the application declined them.
                     unsafe {
-                        libc::free(topic as *mut c_void);
+                        if let Some(t) = MallocStr::from_raw(topic, topic_len) {
+                            m.topic = t;
+                        }
                         take_back_message(&mut m, msg as *mut MQTTClient_message);
                     }
                     Some(m)
@@ -204,14 +221,15 @@ fn finish_op(p: &PendingOp, token: c_int, result: &OpResult) {
                 return;
             }
             let OpKind::Send {
-                topic,
-                payload,
+                copy,
+                topic_len,
                 qos,
                 retained,
             } = &p.kind
             else {
                 return;
             };
+            let (topic, payload) = (copy.as_ptr(), &copy[topic_len + 1..]);
             let message = MQTTAsync_message {
                 struct_id: MESSAGE_ID,
                 struct_version: MESSAGE_VERSION,
@@ -225,7 +243,7 @@ fn finish_op(p: &PendingOp, token: c_int, result: &OpResult) {
             };
             let pub_ = MQTTAsync_successData_pub {
                 message,
-                destinationName: topic.as_ptr() as *mut c_char,
+                destinationName: topic as *mut c_char,
             };
             if let Some(f) = p.cbs.on_success5 {
                 let mut props = properties_to_c(properties);
@@ -960,7 +978,9 @@ pub unsafe extern "C" fn MQTTAsync_createWithOptions(
                 update_connect: None,
                 update_context: 0,
             }),
-            ops: Mutex::new(HashMap::new()),
+            has_message_arrived: AtomicBool::new(false),
+            has_delivery_complete: AtomicBool::new(false),
+            ops: Mutex::new(IdMap::default()),
             owner: Mutex::new(Weak::new()),
         });
         client.set_listener(Some(listener.clone() as Arc<dyn Listener>));
@@ -1027,7 +1047,13 @@ fn update_cbs(handle: MQTTAsync, f: impl FnOnce(&mut ClientCallbacks)) -> c_int 
     let Some(inner) = (unsafe { handle_ref(handle) }) else {
         return MQTTASYNC_FAILURE;
     };
-    f(&mut inner.listener.cbs.lock().unwrap_or_else(|e| e.into_inner()));
+    let l = &inner.listener;
+    let mut cbs = l.cbs.lock().unwrap_or_else(|e| e.into_inner());
+    f(&mut cbs);
+    l.has_message_arrived
+        .store(cbs.message_arrived.is_some(), Ordering::Release);
+    l.has_delivery_complete
+        .store(cbs.delivery_complete.is_some(), Ordering::Release);
     MQTTASYNC_SUCCESS
 }
 
@@ -1604,8 +1630,11 @@ unsafe fn write_token(r: *mut MQTTAsync_responseOptions, token: c_int) {
 fn check_v5_match(inner: &AsyncInner, resp: &Response) -> Result<(), c_int> {
     let has5 = resp.cbs.on_success5.is_some() || resp.cbs.on_failure5.is_some();
     let has3 = resp.cbs.on_success.is_some() || resp.cbs.on_failure.is_some();
+    if !has5 && !has3 {
+        return Ok(());
+    }
     let is5 = inner.create_version >= MQTTVERSION_5
-        || (inner.client.is_connected() && inner.client.version() == ProtocolVersion::V5);
+        || inner.client.connected_version() == Some(ProtocolVersion::V5);
     if (has5 && !is5) || (has3 && is5) {
         return Err(MQTTASYNC_BAD_MQTT_OPTION);
     }
@@ -1666,19 +1695,23 @@ fn do_send(
         Some(p) if !p.0.is_empty() => p,
         _ => resp.properties.clone(),
     };
-    let op = inner.op(
-        OpKind::Send {
-            topic: CString::new(t).unwrap_or_default(),
-            payload: if resp.cbs.is_empty() {
-                Vec::new()
-            } else {
-                data.to_vec()
+    let op = if resp.cbs.is_empty() {
+        None
+    } else {
+        let mut copy = Vec::with_capacity(t.len() + 1 + data.len());
+        copy.extend_from_slice(t.as_bytes());
+        copy.push(0);
+        copy.extend_from_slice(data);
+        inner.op(
+            OpKind::Send {
+                copy: copy.into_boxed_slice(),
+                topic_len: t.len(),
+                qos,
+                retained,
             },
-            qos,
-            retained,
-        },
-        resp.cbs,
-    );
+            resp.cbs,
+        )
+    };
     let msg = Publish {
         dup: false,
         qos: q,

@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::client::mem::malloc_cstring;
+use crate::client::mem::MallocStr;
 use crate::client::{
     self, Client, ConnectOptions, Error, Listener, Message, Notice, VersionChoice,
 };
@@ -79,7 +79,8 @@ impl Listener for SyncListener {
             }
             Notice::Message(mut m) => {
                 let f = cbs.message_arrived?;
-                let topic = malloc_cstring(&m.topic);
+                let topic_len = m.topic.len();
+                let topic = m.topic.take().into_raw();
                 let msg = message_to_c(&mut m);
                 // SAFETY: topic and msg are malloc'd and handed over; the callback frees them
                 // when it returns nonzero.
@@ -90,7 +91,9 @@ impl Listener for SyncListener {
                     // Not consumed: take the memory back and keep the message for later.
                     // SAFETY: both came from malloc above and the application declined them.
                     unsafe {
-                        libc::free(topic as *mut c_void);
+                        if let Some(t) = MallocStr::from_raw(topic, topic_len) {
+                            m.topic = t;
+                        }
                         take_back_message(&mut m, msg);
                     }
                     Some(m)
@@ -1678,8 +1681,8 @@ pub unsafe extern "C" fn MQTTClient_receive(
             Ok(Some(mut m)) => {
                 // SAFETY: the caller's out-variables.
                 unsafe {
-                    *topicName = malloc_cstring(&m.topic);
                     *topicLen = m.topic.len() as c_int;
+                    *topicName = m.topic.take().into_raw();
                     *message = message_to_c(&mut m);
                 }
                 MQTTCLIENT_SUCCESS

@@ -31,6 +31,7 @@ use crate::protocol::{
 
 #[cfg(test)]
 mod chaos_tests;
+pub mod idmap;
 mod ids;
 #[cfg(test)]
 mod prop_tests;
@@ -38,6 +39,7 @@ mod snapshot;
 #[cfg(test)]
 mod tests;
 
+use idmap::IdMap;
 use ids::PacketIds;
 
 /// Settings fixed for the life of a session.
@@ -319,7 +321,7 @@ pub struct Session {
     /// Outbound QoS>0 messages by the order they were published in.
     outbound: BTreeMap<u64, OutMsg>,
     /// Packet id -> key in `outbound`.
-    out_index: HashMap<u16, u64>,
+    out_index: IdMap<u16, u64>,
     /// Keys in `outbound` of the messages in [`OutState::Queued`], in order.
     queue: BTreeSet<u64>,
     next_seq: u64,
@@ -331,7 +333,7 @@ pub struct Session {
     inbound_this_conn: usize,
 
     // Per-connection state.
-    requests: HashMap<u16, Request>,
+    requests: IdMap<u16, Request>,
     aliases: HashMap<u16, String>,
     server: ServerLimits,
     receive_maximum: u16,
@@ -416,12 +418,12 @@ impl Session {
             events: VecDeque::new(),
             ids: PacketIds::new(),
             outbound: BTreeMap::new(),
-            out_index: HashMap::new(),
+            out_index: IdMap::default(),
             queue: BTreeSet::new(),
             next_seq: 0,
             inbound_qos2: BTreeMap::new(),
             inbound_this_conn: 0,
-            requests: HashMap::new(),
+            requests: IdMap::default(),
             aliases: HashMap::new(),
             server: ServerLimits::default(),
             clean_start: false,
