@@ -1704,6 +1704,7 @@ fn handle_bytes(
             inbox,
             listener,
             store,
+            offline,
             ..
         } = st;
         let decoded = match protocol::decode(&data[pos..], session.version(), max) {
@@ -1736,7 +1737,7 @@ fn handle_bytes(
         };
         if session.journal_pending() {
             // Stored before the PUBREC / PUBREL that goes with it is written.
-            apply_journal_parts(session, store, &client.inner.client_id);
+            apply_changes(session, store, offline, &client.inner.client_id);
         }
         if let Some(p) = msg {
             let m = Message {
@@ -2172,25 +2173,19 @@ fn apply_journal(st: &mut State) {
         offline,
         ..
     } = st;
-    if offline.iter().any(|b| b.key.is_some()) {
-        // A clean start must not drop buffered messages: remove entries one by one.
-        apply_changes(session, store, trace_id, false);
-    } else {
-        apply_changes(session, store, trace_id, true);
-    }
+    apply_changes(session, store, offline, trace_id);
 }
 
-fn apply_journal_parts(session: &mut Session, store: &mut Option<Box<dyn Store>>, id: &str) {
-    apply_changes(session, store, id, false);
-}
-
+/// Apply the session's durable changes to the store. A discarded session empties the store,
+/// but for the entries of buffered messages, which outlive a clean start.
 fn apply_changes(
     session: &mut Session,
     store: &mut Option<Box<dyn Store>>,
+    offline: &VecDeque<Buffered>,
     trace_id: &str,
-    may_clear_all: bool,
 ) {
     let changes = session.take_journal();
+    let may_clear_all = !offline.iter().any(|b| b.key.is_some());
     let Some(store) = store.as_mut() else {
         return;
     };
@@ -2201,11 +2196,18 @@ fn apply_changes(
                 let rel = [0x62, 0x02, (id >> 8) as u8, id as u8];
                 store.put(&persist::key(Kind::Released, v5, u64::from(id)), &[&rel])
             }
-            DurableChange::Completed(id) => {
+            DurableChange::Completed { id, released } => {
                 let id = u64::from(id);
                 store
                     .remove(&persist::key(Kind::Sent, v5, id))
-                    .and_then(|_| store.remove(&persist::key(Kind::Released, v5, id)))
+                    .and_then(|_| {
+                        // Only a message that reached PUBREL has that entry: no unlink per QoS 1.
+                        if released {
+                            store.remove(&persist::key(Kind::Released, v5, id))
+                        } else {
+                            Ok(())
+                        }
+                    })
             }
             DurableChange::Received(id) => {
                 let rec = [0x50, 0x02, (id >> 8) as u8, id as u8];

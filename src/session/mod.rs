@@ -143,8 +143,14 @@ impl From<CodecError> for SessionError {
 pub enum DurableChange {
     /// PUBREC arrived for outbound QoS 2 message `id`: it now awaits PUBCOMP.
     Released(u16),
-    /// The flow of outbound message `id` ended (acknowledged, or refused by the server).
-    Completed(u16),
+    /// The flow of outbound message `id` ended (acknowledged, or refused by the server);
+    /// `released`: it had reached its PUBREL stage (a `Released` was recorded for it).
+    Completed {
+        /// Packet id.
+        id: u16,
+        /// PUBREC had arrived.
+        released: bool,
+    },
     /// Inbound QoS 2 message `id` was accepted and will be delivered; a redelivery of it
     /// must not be delivered again until its PUBREL.
     Received(u16),
@@ -1190,7 +1196,10 @@ impl Session {
     /// The flow of outbound message `seq` ended: free its id and tell the application.
     fn complete(&mut self, seq: u64, reason: u8, properties: Properties<'static>) {
         if let Some(m) = self.outbound.remove(&seq) {
-            self.record(DurableChange::Completed(m.id));
+            self.record(DurableChange::Completed {
+                id: m.id,
+                released: m.state == OutState::AwaitPubComp,
+            });
             self.queue.remove(&seq);
             self.out_index.remove(&m.id);
             self.ids.release(m.id);
@@ -1538,19 +1547,25 @@ impl Session {
         self.version = durable.version;
         self.ids.set_last(durable.last_id);
         for m in durable.outbound {
-            let seq = self.next_seq;
-            self.next_seq += 1;
-            self.ids.take(m.id);
-            if m.state == OutState::Queued {
-                self.queue.insert(seq);
-            }
-            self.out_index.insert(m.id, seq);
-            self.outbound.insert(seq, m);
+            self.insert_durable(m);
         }
         for id in durable.inbound_qos2 {
             self.inbound_qos2.insert(id, false);
         }
         Ok(())
+    }
+
+    /// Take in an outbound message read back from a snapshot or a store, after those already
+    /// held (its id must be free).
+    fn insert_durable(&mut self, m: OutMsg) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.ids.take(m.id);
+        if m.state == OutState::Queued {
+            self.queue.insert(seq);
+        }
+        self.out_index.insert(m.id, seq);
+        self.outbound.insert(seq, m);
     }
 
     /// Record durable changes for a store from now on (or stop, dropping those not taken).
@@ -1608,27 +1623,20 @@ impl Session {
                 skipped.push(id);
                 continue;
             }
-            self.ids.take(id);
             let state = match (r.msg.qos, r.released) {
                 (QoS::AtLeastOnce, _) => OutState::AwaitPubAck,
                 (_, false) => OutState::AwaitPubRec,
                 (_, true) => OutState::AwaitPubComp,
             };
-            let seq = self.next_seq;
-            self.next_seq += 1;
-            self.out_index.insert(id, seq);
-            self.outbound.insert(
-                seq,
-                OutMsg {
-                    id,
-                    state,
-                    sent_before: true,
-                    msg: Publish {
-                        dup: false,
-                        ..r.msg
-                    },
+            self.insert_durable(OutMsg {
+                id,
+                state,
+                sent_before: true,
+                msg: Publish {
+                    dup: false,
+                    ..r.msg
                 },
-            );
+            });
         }
         for id in inbound_qos2 {
             if id != 0 {
