@@ -47,6 +47,50 @@ int async_tool_create(const struct tool_opts* opts, MQTTAsync* client)
 	return rc;
 }
 
+void async_op_success(void* context, MQTTAsync_successData* response)
+{
+	const struct async_op* op = context;
+
+	(void)response;
+	async_wait_done(op->wait, 1, 0);
+}
+
+void async_op_success5(void* context, MQTTAsync_successData5* response)
+{
+	const struct async_op* op = context;
+
+	if (response && response->reasonCode >= MQTTREASONCODE_UNSPECIFIED_ERROR)
+	{
+		tool_error(op->opts, "%s refused, reason code %d %s\n", op->what, response->reasonCode,
+			MQTTReasonCode_toString(response->reasonCode));
+		async_wait_done(op->wait, 0, response->reasonCode);
+	}
+	else
+		async_wait_done(op->wait, 1, 0);
+}
+
+void async_op_failure(void* context, MQTTAsync_failureData* response)
+{
+	const struct async_op* op = context;
+	int rc = response ? response->code : MQTTASYNC_FAILURE;
+
+	tool_error(op->opts, "%s failed, rc %s\n", op->what, MQTTAsync_strerror(rc));
+	async_wait_done(op->wait, 0, rc);
+}
+
+void async_op_failure5(void* context, MQTTAsync_failureData5* response)
+{
+	const struct async_op* op = context;
+	int rc = response ? response->code : MQTTASYNC_FAILURE;
+
+	if (response && response->reasonCode >= MQTTREASONCODE_UNSPECIFIED_ERROR)
+		tool_error(op->opts, "%s failed, reason code %d %s\n", op->what, response->reasonCode,
+			MQTTReasonCode_toString(response->reasonCode));
+	else
+		tool_error(op->opts, "%s failed, rc %s\n", op->what, MQTTAsync_strerror(rc));
+	async_wait_done(op->wait, 0, rc);
+}
+
 static void on_connect(void* context, MQTTAsync_successData* response)
 {
 	(void)context;

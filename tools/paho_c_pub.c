@@ -19,48 +19,8 @@
 static struct tool_opts opts;
 static struct async_wait publishes;
 static volatile int connection_lost = 0;
+static struct async_op publish_op = { &publishes, "Publish", &opts };
 
-static void on_published(void* context, MQTTAsync_successData* response)
-{
-	(void)context;
-	(void)response;
-	async_wait_done(&publishes, 1, 0);
-}
-
-static void on_published5(void* context, MQTTAsync_successData5* response)
-{
-	(void)context;
-	if (response && response->reasonCode >= MQTTREASONCODE_UNSPECIFIED_ERROR)
-	{
-		tool_error(&opts, "Publish refused, reason code %d %s\n", response->reasonCode,
-			MQTTReasonCode_toString(response->reasonCode));
-		async_wait_done(&publishes, 0, response->reasonCode);
-	}
-	else
-		async_wait_done(&publishes, 1, 0);
-}
-
-static void on_publish_failure(void* context, MQTTAsync_failureData* response)
-{
-	int rc = response ? response->code : MQTTASYNC_FAILURE;
-
-	(void)context;
-	tool_error(&opts, "Publish failed, rc %s\n", MQTTAsync_strerror(rc));
-	async_wait_done(&publishes, 0, rc);
-}
-
-static void on_publish_failure5(void* context, MQTTAsync_failureData5* response)
-{
-	int rc = response ? response->code : MQTTASYNC_FAILURE;
-
-	(void)context;
-	if (response && response->reasonCode >= MQTTREASONCODE_UNSPECIFIED_ERROR)
-		tool_error(&opts, "Publish failed, reason code %d %s\n", response->reasonCode,
-			MQTTReasonCode_toString(response->reasonCode));
-	else
-		tool_error(&opts, "Publish failed, rc %s\n", MQTTAsync_strerror(rc));
-	async_wait_done(&publishes, 0, rc);
-}
 
 static void on_connection_lost(void* context, char* cause)
 {
@@ -95,14 +55,15 @@ static int publish(MQTTAsync client, const char* payload, int len)
 	if (opts.mqtt_version == MQTTVERSION_5)
 	{
 		tool_publish_properties(&opts, &msg.properties);
-		resp.onSuccess5 = on_published5;
-		resp.onFailure5 = on_publish_failure5;
+		resp.onSuccess5 = async_op_success5;
+		resp.onFailure5 = async_op_failure5;
 	}
 	else
 	{
-		resp.onSuccess = on_published;
-		resp.onFailure = on_publish_failure;
+		resp.onSuccess = async_op_success;
+		resp.onFailure = async_op_failure;
 	}
+	resp.context = &publish_op;
 	async_wait_start(&publishes);
 	rc = MQTTAsync_sendMessage(client, opts.topic, &msg, &resp);
 	MQTTProperties_free(&msg.properties);

@@ -16,6 +16,7 @@
 
 static struct tool_opts opts;
 static struct async_wait subscribed;
+static struct async_op subscribe_op = { &subscribed, "Subscribe", &opts };
 static volatile int stopping = 0;
 static volatile int connection_lost = 0;
 
@@ -58,41 +59,6 @@ static void on_subscribe(void* context, MQTTAsync_successData* response)
 		async_wait_done(&subscribed, 1, 0);
 }
 
-static void on_subscribe5(void* context, MQTTAsync_successData5* response)
-{
-	(void)context;
-	if (response && response->reasonCode >= MQTTREASONCODE_UNSPECIFIED_ERROR)
-	{
-		tool_error(&opts, "Subscribe refused, reason code %d %s\n", response->reasonCode,
-			MQTTReasonCode_toString(response->reasonCode));
-		async_wait_done(&subscribed, 0, response->reasonCode);
-	}
-	else
-		async_wait_done(&subscribed, 1, 0);
-}
-
-static void on_subscribe_failure(void* context, MQTTAsync_failureData* response)
-{
-	int rc = response ? response->code : MQTTASYNC_FAILURE;
-
-	(void)context;
-	tool_error(&opts, "Subscribe failed, rc %s\n", MQTTAsync_strerror(rc));
-	async_wait_done(&subscribed, 0, rc);
-}
-
-static void on_subscribe_failure5(void* context, MQTTAsync_failureData5* response)
-{
-	int rc = response ? response->code : MQTTASYNC_FAILURE;
-
-	(void)context;
-	if (response && response->reasonCode >= MQTTREASONCODE_UNSPECIFIED_ERROR)
-		tool_error(&opts, "Subscribe failed, reason code %d %s\n", response->reasonCode,
-			MQTTReasonCode_toString(response->reasonCode));
-	else
-		tool_error(&opts, "Subscribe failed, rc %s\n", MQTTAsync_strerror(rc));
-	async_wait_done(&subscribed, 0, rc);
-}
-
 int main(int argc, char** argv)
 {
 	MQTTAsync client = NULL;
@@ -128,14 +94,15 @@ int main(int argc, char** argv)
 	}
 	if (opts.mqtt_version == MQTTVERSION_5)
 	{
-		resp.onSuccess5 = on_subscribe5;
-		resp.onFailure5 = on_subscribe_failure5;
+		resp.onSuccess5 = async_op_success5;
+		resp.onFailure5 = async_op_failure5;
 	}
 	else
 	{
 		resp.onSuccess = on_subscribe;
-		resp.onFailure = on_subscribe_failure;
+		resp.onFailure = async_op_failure;
 	}
+	resp.context = &subscribe_op;
 	async_wait_start(&subscribed);
 	rc = MQTTAsync_subscribe(client, opts.topic, opts.qos, &resp);
 	if (rc != MQTTASYNC_SUCCESS)
