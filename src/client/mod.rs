@@ -2101,19 +2101,28 @@ fn store_buffered(st: &mut State, msg: &Publish<'static>) -> Result<Option<Strin
     if st.store.is_none() || (msg.qos == QoS::AtMostOnce && !st.persist_qos0) {
         return Ok(None);
     }
+    put_publish(st, Kind::Queued, msg).map(Some)
+}
+
+/// Store `msg` as an entry of `kind` (`s-<packet id>` or `q-<sequence number>`) with the next
+/// sequence number; its key.
+fn put_publish(st: &mut State, kind: Kind, msg: &Publish<'_>) -> Result<String, Error> {
     let version = st.session.version();
-    let v5 = version == ProtocolVersion::V5;
     let seq = st.store_seq;
     let (packet, trailer) = persist::publish_record(msg, version, seq)
         .map_err(|e| session_err(SessionError::Codec(e)))?;
-    let key = persist::key(Kind::Queued, v5, seq);
+    let n = match kind {
+        Kind::Sent => u64::from(msg.packet_id),
+        _ => seq,
+    };
+    let key = persist::key(kind, version == ProtocolVersion::V5, n);
     let put = match st.store.as_mut() {
         Some(store) => store.put(&key, &[&packet, &trailer]),
         None => Ok(()),
     };
     put.map_err(|e| persistence_error(st, e))?;
     st.store_seq += 1;
-    Ok(Some(key))
+    Ok(key)
 }
 
 /// Publish a QoS>0 message with a store: the message is in the store before the session
@@ -2134,26 +2143,13 @@ fn publish_stored(st: &mut State, msg: Publish<'_>, reserved: u16) -> Result<u16
     };
     let mut msg = msg;
     msg.packet_id = id;
-    let version = st.session.version();
-    let v5 = version == ProtocolVersion::V5;
-    let seq = st.store_seq;
-    let (packet, trailer) = match persist::publish_record(&msg, version, seq) {
-        Ok(r) => r,
+    let key = match put_publish(st, Kind::Sent, &msg) {
+        Ok(key) => key,
         Err(e) => {
             release(st);
-            return Err(session_err(SessionError::Codec(e)));
+            return Err(e);
         }
     };
-    let key = persist::key(Kind::Sent, v5, u64::from(id));
-    let put = match st.store.as_mut() {
-        Some(store) => store.put(&key, &[&packet, &trailer]),
-        None => Ok(()),
-    };
-    if let Err(e) = put {
-        release(st);
-        return Err(persistence_error(st, e));
-    }
-    st.store_seq += 1;
     match st.session.publish_reserved(msg, id, Instant::now()) {
         Ok(id) => Ok(id),
         Err(e) => {

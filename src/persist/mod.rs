@@ -202,12 +202,15 @@ impl Store for FileStore {
         let path = self.path(key);
         let write = || -> io::Result<()> {
             let mut f = fs::File::create(&path)?;
-            if bufs.len() == 1 {
-                f.write_all(bufs[0])
-            } else {
-                let all: Vec<u8> = bufs.concat();
-                f.write_all(&all)
+            // One writev for the packet and its sequence number, without joining them first.
+            let slices: Vec<io::IoSlice<'_>> = bufs.iter().map(|b| io::IoSlice::new(b)).collect();
+            let total: usize = bufs.iter().map(|b| b.len()).sum();
+            let n = f.write_vectored(&slices)?;
+            if n < total {
+                // A short write (rare on a regular file): the rest, joined.
+                f.write_all(&bufs.concat()[n..])?;
             }
+            Ok(())
         };
         write().map_err(|e| describe("cannot write", &path, e))
     }
