@@ -12,6 +12,7 @@
 #ifndef TESTUTIL_H
 #define TESTUTIL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include "MQTTClient.h"
 
@@ -109,5 +110,24 @@ void tu_print_payload(const void *payload, int len);
 void tu_print_props(const char *prefix, const MQTTProperties *props);
 /* The same, as one line into buf (for event logs). */
 void tu_format_props(char *buf, size_t size, const MQTTProperties *props);
+
+/*
+ * Sync callbacks that count what a client reports: messages (freed at once) and connection
+ * losses, with the time of the first. Pass a tu_counts as the context:
+ *   MQTTClient_setCallbacks(c, &counts, tu_count_lost, tu_count_arrived, NULL);
+ * Each call is logged on stderr.
+ */
+typedef struct tu_counts {
+    pthread_mutex_t lock;
+    int arrived;
+    int lost;
+    long long first_lost_ms;
+} tu_counts;
+#define TU_COUNTS_INITIALIZER { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0 }
+int tu_count_arrived(void *counts, char *topic, int topic_len, MQTTClient_message *m);
+void tu_count_lost(void *counts, char *cause);
+/* A consistent read (any pointer may be NULL). */
+void tu_counts_read(tu_counts *c, int *arrived, int *lost, long long *first_lost_ms);
+void tu_counts_reset(tu_counts *c);
 
 #endif

@@ -69,3 +69,45 @@ void tu_sub_close(tu_sub *s)
     MQTTClient_destroy(&s->client);
     free(s);
 }
+
+int tu_count_arrived(void *counts, char *topic, int topic_len, MQTTClient_message *m)
+{
+    tu_counts *c = counts;
+    tu_log("messageArrived topicLen=%d payloadlen=%d", topic_len, m->payloadlen);
+    pthread_mutex_lock(&c->lock);
+    c->arrived++;
+    pthread_mutex_unlock(&c->lock);
+    MQTTClient_freeMessage(&m);
+    MQTTClient_free(topic);
+    return 1;
+}
+
+void tu_count_lost(void *counts, char *cause)
+{
+    tu_counts *c = counts;
+    tu_log("connectionLost cause=%s", cause ? cause : "NULL");
+    pthread_mutex_lock(&c->lock);
+    if (c->lost++ == 0)
+        c->first_lost_ms = tu_now_ms();
+    pthread_mutex_unlock(&c->lock);
+}
+
+void tu_counts_read(tu_counts *c, int *arrived, int *lost, long long *first_lost_ms)
+{
+    pthread_mutex_lock(&c->lock);
+    if (arrived)
+        *arrived = c->arrived;
+    if (lost)
+        *lost = c->lost;
+    if (first_lost_ms)
+        *first_lost_ms = c->first_lost_ms;
+    pthread_mutex_unlock(&c->lock);
+}
+
+void tu_counts_reset(tu_counts *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->arrived = c->lost = 0;
+    c->first_lost_ms = 0;
+    pthread_mutex_unlock(&c->lock);
+}

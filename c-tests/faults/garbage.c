@@ -35,31 +35,8 @@
 #include "fakebroker.h"
 #include "testutil.h"
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static int lost_calls, arrived_calls;
-static long long lost_at;
-
-static int arrived(void *ctx, char *topic, int topicLen, MQTTClient_message *m)
-{
-    (void)ctx;
-    tu_log("messageArrived topicLen=%d payloadlen=%d", topicLen, m->payloadlen);
-    pthread_mutex_lock(&lock);
-    arrived_calls++;
-    pthread_mutex_unlock(&lock);
-    MQTTClient_freeMessage(&m);
-    MQTTClient_free(topic);
-    return 1;
-}
-
-static void lost(void *ctx, char *cause)
-{
-    (void)ctx;
-    tu_log("connectionLost cause=%s", cause ? cause : "NULL");
-    pthread_mutex_lock(&lock);
-    if (lost_calls++ == 0)
-        lost_at = tu_now_ms();
-    pthread_mutex_unlock(&lock);
-}
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER; /* keeps stderr reports whole */
+static tu_counts counts = TU_COUNTS_INITIALIZER;
 
 static const unsigned char connect_any[] = { 0x10 };
 static const unsigned char connect_mask[] = { 0xff };
@@ -172,7 +149,7 @@ static int run_case(void *arg)
     co.MQTTVersion = k->v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
     if (MQTTClient_createWithOptions(&c, uri, tu_client_id("garbage"), MQTTCLIENT_PERSISTENCE_NONE, NULL, &co) != 0)
         tu_fail("create");
-    MQTTClient_setCallbacks(c, NULL, lost, arrived, NULL);
+    MQTTClient_setCallbacks(c, &counts, tu_count_lost, tu_count_arrived, NULL);
     if (k->v5) {
         MQTTClient_connectOptions o = MQTTClient_connectOptions_initializer5;
         MQTTProperties props = MQTTProperties_initializer;
@@ -214,20 +191,14 @@ static int run_case(void *arg)
     {
         long long deadline = tu_now_ms() + 3000;
         do {
-            pthread_mutex_lock(&lock);
-            l = lost_calls;
-            pthread_mutex_unlock(&lock);
+            tu_counts_read(&counts, NULL, &l, NULL);
             if (l)
                 break;
             tu_sleep_ms(10);
         } while (tu_now_ms() < deadline);
     }
     tu_sleep_ms(300); /* a second connectionLost or a late message would show */
-    pthread_mutex_lock(&lock);
-    l = lost_calls;
-    a = arrived_calls;
-    lost_ms = lost_at;
-    pthread_mutex_unlock(&lock);
+    tu_counts_read(&counts, &a, &l, &lost_ms);
     /* The bad bytes went out at step 3 (the SEND after the 200 ms SLEEP), or
      * for the SUBACK case at step 4 (the ACK). */
     sent = fake_step_ms(fb, 0, k->subscribe ? 4 : 3);

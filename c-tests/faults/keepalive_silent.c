@@ -26,28 +26,7 @@
 
 #define KEEPALIVE 2
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static int lost_calls;
-static long long lost_at;
-
-static int arrived(void *ctx, char *topic, int topicLen, MQTTClient_message *m)
-{
-    (void)ctx;
-    (void)topicLen;
-    MQTTClient_freeMessage(&m);
-    MQTTClient_free(topic);
-    return 1;
-}
-
-static void lost(void *ctx, char *cause)
-{
-    (void)ctx;
-    tu_log("connectionLost cause=%s", cause ? cause : "NULL");
-    pthread_mutex_lock(&lock);
-    if (lost_calls++ == 0)
-        lost_at = tu_now_ms();
-    pthread_mutex_unlock(&lock);
-}
+static tu_counts counts = TU_COUNTS_INITIALIZER;
 
 static const unsigned char connect_any[] = { 0x10 };
 static const unsigned char mask_type[] = { 0xff };
@@ -82,10 +61,8 @@ static int run(const char *name, int v5, const fake_step *script)
     co.MQTTVersion = v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
     TU_EXPECT_RC(MQTTClient_createWithOptions(&c, uri, tu_client_id("kasilent"), MQTTCLIENT_PERSISTENCE_NONE, NULL, &co),
                  0);
-    TU_EXPECT_RC(MQTTClient_setCallbacks(c, NULL, lost, arrived, NULL), 0);
-    pthread_mutex_lock(&lock);
-    lost_calls = 0;
-    pthread_mutex_unlock(&lock);
+    TU_EXPECT_RC(MQTTClient_setCallbacks(c, &counts, tu_count_lost, tu_count_arrived, NULL), 0);
+    tu_counts_reset(&counts);
     if (v5) {
         MQTTClient_connectOptions o = MQTTClient_connectOptions_initializer5;
         MQTTResponse r;
@@ -107,10 +84,11 @@ static int run(const char *name, int v5, const fake_step *script)
     ping = fake_step_ms(fb, 0, 2);
     disc = fake_step_ms(fb, 0, 3);
     closed = fake_step_ms(fb, 0, 4);
-    pthread_mutex_lock(&lock);
-    lost_ms = lost_at;
-    TU_ASSERT(lost_calls == 1);
-    pthread_mutex_unlock(&lock);
+    {
+        int lost;
+        tu_counts_read(&counts, NULL, &lost, &lost_ms);
+        TU_ASSERT(lost == 1);
+    }
     tu_log("%s: PINGREQ %lld ms after CONNACK; DISCONNECT %lld ms, close %lld ms, connectionLost %lld ms after "
            "the PINGREQ",
            name, ping - connack, disc - ping, closed - ping, lost_ms - ping);

@@ -31,37 +31,7 @@
 #include "fakebroker.h"
 #include "testutil.h"
 
-static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static int lost_calls, arrived_calls;
-
-static int arrived(void *ctx, char *topic, int topicLen, MQTTClient_message *m)
-{
-    (void)ctx;
-    tu_log("messageArrived topicLen=%d payloadlen=%d", topicLen, m->payloadlen);
-    pthread_mutex_lock(&lock);
-    arrived_calls++;
-    pthread_mutex_unlock(&lock);
-    MQTTClient_freeMessage(&m);
-    MQTTClient_free(topic);
-    return 1;
-}
-
-static void lost(void *ctx, char *cause)
-{
-    (void)ctx;
-    tu_log("connectionLost cause=%s", cause ? cause : "NULL");
-    pthread_mutex_lock(&lock);
-    lost_calls++;
-    pthread_mutex_unlock(&lock);
-}
-
-static void counts(int *l, int *a)
-{
-    pthread_mutex_lock(&lock);
-    *l = lost_calls;
-    *a = arrived_calls;
-    pthread_mutex_unlock(&lock);
-}
+static tu_counts counts = TU_COUNTS_INITIALIZER;
 
 struct packet {
     const char *name;
@@ -179,17 +149,17 @@ static int with_callbacks(const struct kase *k)
     co.MQTTVersion = k->v5 ? MQTTVERSION_5 : MQTTVERSION_3_1_1;
     if (MQTTClient_createWithOptions(&c, uri, tu_client_id("hostile"), MQTTCLIENT_PERSISTENCE_NONE, NULL, &co) != 0)
         tu_fail("create");
-    MQTTClient_setCallbacks(c, NULL, lost, arrived, NULL);
+    MQTTClient_setCallbacks(c, &counts, tu_count_lost, tu_count_arrived, NULL);
     rc = do_connect(c, k->v5);
     note(" connect=%d", rc);
     bad += rc != 0;
     deadline = tu_now_ms() + 2000;
     do {
         tu_sleep_ms(20);
-        counts(&l, &a);
+        tu_counts_read(&counts, &a, &l, NULL);
     } while (l == 0 && tu_now_ms() < deadline);
     tu_sleep_ms(300); /* a second connectionLost or a late message would show */
-    counts(&l, &a);
+    tu_counts_read(&counts, &a, &l, NULL);
     connected = MQTTClient_isConnected(c);
     note(" lost=%d", l);
     note(" arrived=%d", a);
@@ -205,7 +175,7 @@ static int with_callbacks(const struct kase *k)
 
     rc = do_connect(c, k->v5);
     tu_sleep_ms(300);
-    counts(&l, &a);
+    tu_counts_read(&counts, &a, &l, NULL);
     connected = MQTTClient_isConnected(c);
     note(" reconnect=%d", rc);
     note(" connected=%d", connected);
