@@ -1,6 +1,7 @@
 //! The event loop: one mio `Poll` and one thread for the whole process, shared by every
 //! client. It owns readiness and timers and calls into [`Driver`]s; it never runs user code
-//! (drivers hand callbacks to the dispatcher) and never sleeps to poll.
+//! (drivers hand callbacks to the dispatcher) and never sleeps to poll (its one timed wait,
+//! the pause of read coalescing under a stream of QoS 0 messages, ends at any command).
 //!
 //! Sockets are registered by whichever thread opened them (mio's registry is thread-safe);
 //! the loop learns of the driver through a command and then makes one catch-up call, so an
@@ -44,6 +45,8 @@ enum Command {
     Remove(usize),
     Schedule(usize, Instant),
     Flush(usize),
+    /// Nothing to do: ends the pause of read coalescing (see [`EngineRef::nudge`]).
+    Nudge,
     Stop,
 }
 
@@ -243,6 +246,16 @@ impl EngineRef {
         self.send(Command::Flush(token));
     }
 
+    /// The caller wrote to a socket itself (a synchronous client): if the loop is in the
+    /// pause of read coalescing, end it, so that the answer is read the moment it comes. (A
+    /// nudge that just misses the pause's start costs at most one pause.)
+    pub fn nudge(&self) {
+        fence(Ordering::SeqCst);
+        if PAUSING.load(Ordering::SeqCst) {
+            let _ = self.tx.send(Command::Nudge);
+        }
+    }
+
     fn send(&self, cmd: Command) {
         if self.tx.send(cmd).is_err() {
             return;
@@ -290,9 +303,24 @@ struct Entry {
 struct Loop {
     entries: HashMap<usize, Entry>,
     timers: BinaryHeap<Reverse<(Instant, usize)>>,
+    /// A command taken off the channel by the coalescing pause, to run before the others.
+    early: Option<Command>,
 }
 
 impl Loop {
+    /// The pause of read coalescing (see [`COALESCE_BYTES`]): until [`PAUSE`] has passed or
+    /// a command comes, which ends it (and runs first in the round).
+    fn pause(&mut self, rx: &Receiver<Command>) {
+        PAUSING.store(true, Ordering::SeqCst);
+        fence(Ordering::SeqCst);
+        if rx.is_empty() {
+            if let Ok(cmd) = rx.recv_timeout(PAUSE) {
+                self.early = Some(cmd);
+            }
+        }
+        PAUSING.store(false, Ordering::Relaxed);
+    }
+
     /// Record the driver's next deadline. A later deadline than the queued one needs no new
     /// timer: the queued one fires early and the driver answers with its real deadline.
     fn set_deadline(&mut self, token: usize, at: Option<Instant>) {
@@ -326,21 +354,52 @@ fn batch_scheduling() {
     }
 }
 
+/// Read coalescing, as a network card moderates its interrupts: after a round that read at
+/// least [`COALESCE_BYTES`] of QoS 0 messages (a stream, which nobody acknowledges), the loop
+/// gives the sockets [`PAUSE`] to fill before it looks at them again. A broker writes each
+/// message as it comes; read as they come, QoS 0 messages cost a round (poll, read, TCP ACK,
+/// a callback worker's wake-up) every one or two messages, and the process spent about three
+/// times the CPU per message. Any command of the application (a publish, a flush) ends the
+/// pause at once; bytes arriving in it wait at most the pause plus the kernel's timer slack.
+/// QoS 1 and 2 traffic never starts a pause: the broker's window and ours move with every
+/// acknowledgement, so holding those back would only slow the flow.
+const COALESCE_BYTES: usize = 256;
+/// See [`COALESCE_BYTES`].
+const PAUSE: std::time::Duration = std::time::Duration::from_micros(20);
+
+/// The loop is in (or entering) the pause of read coalescing.
+static PAUSING: AtomicBool = AtomicBool::new(false);
+
+thread_local! {
+    /// Bytes of QoS 0 messages the drivers read in this round of the loop.
+    static ROUND_BYTES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// A driver read a QoS 0 message of `n` bytes: counted toward this round's
+/// [`COALESCE_BYTES`] (on the loop thread; on another thread, counted and never looked at).
+pub fn note_unacked_read(n: usize) {
+    ROUND_BYTES.with(|c| c.set(c.get() + n));
+}
+
 fn run(mut poll: Poll, rx: Receiver<Command>, polling: &AtomicBool) {
     batch_scheduling();
     let mut events = Events::with_capacity(1024);
     let mut lp = Loop {
         entries: HashMap::new(),
         timers: BinaryHeap::new(),
+        early: None,
     };
     crate::trace!(Minimum, "event loop started");
     loop {
+        if ROUND_BYTES.with(|c| c.replace(0)) >= COALESCE_BYTES {
+            lp.pause(&rx);
+        }
         // Say we are about to block, then look for commands sent before that: a sender
         // either sees the flag and wakes us, or its command is seen here (Dekker, with the
         // fence in `EngineRef::send`).
         polling.store(true, Ordering::SeqCst);
         fence(Ordering::SeqCst);
-        let timeout = if rx.is_empty() {
+        let timeout = if rx.is_empty() && lp.early.is_none() {
             let timer = lp
                 .timers
                 .peek()
@@ -374,7 +433,7 @@ impl Loop {
     fn round(&mut self, events: &Events, rx: &Receiver<Command>) -> bool {
         let now = Instant::now();
         // Commands first, so that drivers added since the last round are known.
-        while let Ok(cmd) = rx.try_recv() {
+        while let Some(cmd) = self.early.take().or_else(|| rx.try_recv().ok()) {
             match cmd {
                 Command::Add(token, driver, deadline) => {
                     self.entries.insert(
@@ -409,6 +468,7 @@ impl Loop {
                         self.set_deadline(token, next);
                     }
                 }
+                Command::Nudge => {}
                 Command::Stop => {
                     crate::trace!(Minimum, "event loop stopped: no client left");
                     return false;
@@ -512,6 +572,43 @@ mod tests {
             })
         };
         assert!(sender.join().is_ok());
+        engine.remove(token);
+    }
+
+    /// A driver that reads a QoS 0 stream every time it is called: the loop pauses after
+    /// each of its rounds.
+    struct Streaming(AtomicUsize);
+
+    impl Driver for Streaming {
+        fn on_ready(&self, _: Ready, _: Instant) -> Option<Instant> {
+            note_unacked_read(COALESCE_BYTES);
+            self.0.fetch_add(1, Ordering::SeqCst);
+            None
+        }
+        fn on_timeout(&self, _: Instant) -> Option<Instant> {
+            None
+        }
+    }
+
+    /// The command that ends a coalescing pause is kept and run, not dropped: every flush
+    /// sent while the loop pauses after each round is answered.
+    #[test]
+    fn a_command_that_ends_a_coalescing_pause_is_run() {
+        let engine = Arc::new(EngineRef::acquire().expect("engine"));
+        let driver = Arc::new(Streaming(AtomicUsize::new(0)));
+        let token = engine.new_token();
+        engine.add(token, driver.clone(), None);
+        for _ in 0..2000 {
+            let before = driver.0.load(Ordering::SeqCst);
+            engine.flush(token);
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while driver.0.load(Ordering::SeqCst) == before {
+                assert!(Instant::now() < deadline, "a flush was never run");
+                std::hint::spin_loop();
+            }
+        }
+        // A nudge with no pause to end, or one that ends it: either way nothing breaks.
+        engine.nudge();
         engine.remove(token);
     }
 }
