@@ -104,8 +104,17 @@ pub fn run_session(data: &[u8]) {
                 }
             }
             5 => {
-                let out = s.pending_output().to_vec();
-                s.consume_output(out.len(), now);
+                // All of it: a large payload comes as a piece of its own.
+                let mut out = Vec::new();
+                loop {
+                    let piece = s.pending_output();
+                    if piece.is_empty() {
+                        break;
+                    }
+                    let n = piece.len();
+                    out.extend_from_slice(piece);
+                    s.consume_output(n, now);
+                }
                 let mut rest = &out[..];
                 while !rest.is_empty() {
                     match decode(rest, version, usize::MAX) {

@@ -42,6 +42,32 @@ impl MallocBuf {
         }
     }
 
+    /// A new malloc'd buffer of `len` zero bytes (calloc: memory fresh from the system is
+    /// not written again). Aborts like `Vec` on allocation failure.
+    pub fn zeroed(len: usize) -> MallocBuf {
+        if len == 0 {
+            return MallocBuf::copy_from(&[]);
+        }
+        // SAFETY: calloc with a nonzero size; the result is checked for NULL.
+        let raw = unsafe { libc::calloc(len, 1) } as *mut u8;
+        match NonNull::new(raw) {
+            Some(ptr) => MallocBuf { ptr, len },
+            None => std::alloc::handle_alloc_error(
+                std::alloc::Layout::from_size_align(len, 1)
+                    .unwrap_or(std::alloc::Layout::new::<u8>()),
+            ),
+        }
+    }
+
+    /// The bytes, to fill.
+    pub fn as_mut_slice(&mut self) -> &mut [u8] {
+        if self.is_unallocated() {
+            return &mut [];
+        }
+        // SAFETY: ptr is valid for len initialised bytes, owned by self alone.
+        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+
     /// Take ownership of memory from `malloc` holding `len` bytes.
     ///
     /// # Safety

@@ -194,6 +194,8 @@ pub enum OpResult {
         reason: u8,
         /// Its properties.
         properties: Properties<'static>,
+        /// QoS 1 and 2: the message as the session held it (QoS 0 keeps none).
+        message: Option<Box<Publish<'static>>>,
     },
     /// SUBACK or UNSUBACK arrived.
     Acked(AckResult),
@@ -322,6 +324,20 @@ impl Write for Transport {
         ptrace::io(self.fd(), "write", Some(buf.len()), &r);
         r
     }
+    fn write_vectored(&mut self, bufs: &[io::IoSlice<'_>]) -> io::Result<usize> {
+        let total = bufs.iter().map(|b| b.len()).sum();
+        let r = match self {
+            Transport::Tcp(s) => s.write_vectored(bufs),
+            #[cfg(feature = "tls")]
+            Transport::Tls(s) => match bufs.iter().find(|b| !b.is_empty()) {
+                // One TLS record at a time, as OpenSSL writes them.
+                Some(b) => net::tls::write(s, b),
+                None => Ok(0),
+            },
+        };
+        ptrace::io(self.fd(), "write", Some(total), &r);
+        r
+    }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
@@ -332,6 +348,8 @@ struct Conn {
     token: usize,
     /// The start of a packet not yet complete (see `SCRATCH`).
     read_buf: Vec<u8>,
+    /// A large PUBLISH coming in, when its headers have been read (see [`LargeIn`]).
+    large: Option<LargeIn>,
     /// Bytes written on this connection so far.
     sent: u64,
 }
@@ -436,6 +454,78 @@ pub struct Client {
 }
 
 const READ_CHUNK: usize = 64 * 1024;
+
+/// A PUBLISH at least this large is read as a [`LargeIn`].
+const LARGE_IN: usize = 256 * 1024;
+
+/// A large PUBLISH read the way Paho's users get it: its payload goes straight from the socket
+/// into the malloc'd buffer that the application receives (and frees), with no copy and no
+/// second buffer of the message's size; the headers are decoded on their own when the
+/// payload is complete.
+struct LargeIn {
+    /// The packet as if its payload were empty: the header byte, the remaining length of
+    /// the variable header alone, and the variable header (topic, id, properties).
+    head: Vec<u8>,
+    /// The payload; `filled` bytes of it have arrived.
+    payload: MallocBuf,
+    filled: usize,
+}
+
+impl LargeIn {
+    /// When `buf` starts with the first part of a PUBLISH of at least [`LARGE_IN`] bytes
+    /// whose variable header is all there, set up the rest of it to be read as a `LargeIn`.
+    /// Anything else (short, malformed, headers incomplete) is left to the decoder.
+    fn start(buf: &[u8], v5: bool) -> Option<LargeIn> {
+        let first = *buf.first()?;
+        let (remaining, len_bytes) = varint(buf.get(1..)?)?;
+        let fixed = 1 + len_bytes;
+        if first >> 4 != 3 || fixed + remaining < LARGE_IN || buf.len() >= fixed + remaining {
+            return None;
+        }
+        let topic_len = usize::from(u16::from_be_bytes([*buf.get(fixed)?, *buf.get(fixed + 1)?]));
+        let mut var = 2 + topic_len + if (first >> 1) & 3 > 0 { 2 } else { 0 };
+        if v5 {
+            let (props, props_bytes) = varint(buf.get(fixed + var..)?)?;
+            var += props_bytes + props;
+        }
+        if var > remaining || buf.len() < fixed + var {
+            return None;
+        }
+        let mut head = Vec::with_capacity(5 + var);
+        head.push(first);
+        let mut n = var;
+        loop {
+            let b = (n % 128) as u8;
+            n /= 128;
+            head.push(if n > 0 { b | 0x80 } else { b });
+            if n == 0 {
+                break;
+            }
+        }
+        head.extend_from_slice(&buf[fixed..fixed + var]);
+        let mut payload = MallocBuf::zeroed(remaining - var);
+        let have = &buf[fixed + var..];
+        payload.as_mut_slice()[..have.len()].copy_from_slice(have);
+        Some(LargeIn {
+            head,
+            payload,
+            filled: have.len(),
+        })
+    }
+}
+
+/// An MQTT variable byte integer at the start of `b`: its value and its length in bytes;
+/// None when incomplete or longer than four bytes.
+fn varint(b: &[u8]) -> Option<(usize, usize)> {
+    let mut value = 0usize;
+    for (i, &byte) in b.iter().take(4).enumerate() {
+        value |= usize::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((value, i + 1));
+        }
+    }
+    None
+}
 
 /// Messages held at once (in flight plus buffered) from which their passing counts as a
 /// burst whose memory is given back to the system afterwards.
@@ -707,6 +797,7 @@ impl Client {
                 transport,
                 token,
                 read_buf: Vec::new(),
+                large: None,
                 sent: 0,
             });
         }
@@ -937,6 +1028,9 @@ impl Client {
         reserved: u16,
     ) -> Result<u16, Error> {
         let qos = msg.qos as u8;
+        // The protocol trace reads the output as whole packets.
+        st.session
+            .set_large_by_reference(!trace::enabled(trace::Level::Protocol));
         let shown = trace::enabled(trace::Level::Minimum)
             .then(|| format!("{} qos {qos} ({} bytes)", msg.topic, msg.payload.len()));
         let id = if st.store.is_some() && msg.qos != QoS::AtMostOnce {
@@ -973,6 +1067,7 @@ impl Client {
                         result: OpResult::Published {
                             reason: 0,
                             properties: Properties::default(),
+                            message: None,
                         },
                     },
                 );
@@ -1247,7 +1342,10 @@ impl Client {
 
     /// Write now, or with deferred writes have the engine write (one wake-up per burst).
     fn flush_soon(&self, st: &mut State) {
-        if !st.deferred_writes {
+        // A large message is written by the caller's thread: the copy into the kernel is
+        // then made beside the loop's reads, not after them on the one loop thread (on two
+        // cores, 1 MiB messages went 30% faster).
+        if !st.deferred_writes || st.session.has_holes() {
             return self.flush_locked(st);
         }
         if st.flush_scheduled {
@@ -1416,6 +1514,7 @@ fn report_written(client: &Client, st: &mut State) {
                 result: OpResult::Published {
                     reason: 0,
                     properties: Properties::default(),
+                    message: None,
                 },
             },
         );
@@ -1428,6 +1527,11 @@ fn trace_sent(st: &mut State) {
     let Some(conn) = st.conn.as_ref() else {
         return;
     };
+    if st.session.has_holes() {
+        // A large payload written by reference, made before tracing was turned on: its
+        // PUBLISH is not traced (the output is not whole packets until it has gone).
+        return;
+    }
     let fd = conn.transport.fd();
     let out = st.session.pending_output();
     let mut pos = st.traced.min(out.len());
@@ -1443,17 +1547,23 @@ fn trace_sent(st: &mut State) {
 fn pump_write(st: &mut State, now: Instant) -> io::Result<()> {
     st.flush_scheduled = false;
     if trace::enabled(trace::Level::Protocol) {
+        st.session.set_large_by_reference(false);
         trace_sent(st);
     }
     let Some(conn) = st.conn.as_mut() else {
         return Ok(());
     };
     loop {
-        let out = st.session.pending_output();
-        if out.is_empty() {
-            return Ok(());
-        }
-        match conn.transport.write(out) {
+        // The headers of a large PUBLISH and its payload (kept apart, see the session's
+        // `Hole`) leave in one vectored write.
+        let mut bufs = [io::IoSlice::new(&[]); 4];
+        let pieces = st.session.pending_output_vectored(&mut bufs);
+        let r = match pieces {
+            0 => return Ok(()),
+            1 => conn.transport.write(&bufs[0]),
+            _ => conn.transport.write_vectored(&bufs[..pieces]),
+        };
+        match r {
             Ok(0) => return Err(io::Error::new(io::ErrorKind::WriteZero, "socket closed")),
             Ok(n) => {
                 conn.sent += n as u64;
@@ -1502,6 +1612,9 @@ impl ConnDriver {
         let burst_over = st.high_water >= BURST && held == 0;
         if burst_over {
             st.high_water = 0;
+        }
+        if held == 0 {
+            st.session.release_output_buffer();
         }
         drop(st);
         if wake {
@@ -1582,6 +1695,31 @@ fn read_and_handle(
         let short_read_drains = |t: &Transport| !closed && t.short_read_drains();
         loop {
             let conn = st.conn.as_mut().ok_or("no connection")?;
+            if let Some(large) = conn.large.as_mut() {
+                let want = large.payload.len() - large.filled;
+                let r = conn
+                    .transport
+                    .read(&mut large.payload.as_mut_slice()[large.filled..]);
+                match r {
+                    Ok(0) => return Err("connection closed by the server".to_string()),
+                    Ok(got) => {
+                        got_bytes = true;
+                        large.filled += got;
+                        if got == want {
+                            let large = conn.large.take().ok_or("no large packet")?;
+                            handle_large(client, st, large, now)?;
+                            continue;
+                        }
+                        if short_read_drains(&conn.transport) {
+                            break;
+                        }
+                        continue;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(format!("read failed: {e}")),
+                }
+            }
             // In the middle of a large packet, read straight into its buffer: one copy less.
             let missing = packet_len_hint(&conn.read_buf)
                 .map_or(0, |need| need.saturating_sub(conn.read_buf.len()));
@@ -1664,6 +1802,18 @@ fn handle_pending(
     if st.server_disconnected {
         return Err("the server sent DISCONNECT".into());
     }
+    // A large PUBLISH is read into the buffer the application gets (not when protocol
+    // tracing, whose line shows the packet as decoded whole).
+    if pending.len() >= 2 && !trace::enabled(trace::Level::Protocol) {
+        let v5 = st.session.version() == ProtocolVersion::V5;
+        if let Some(large) = LargeIn::start(&pending, v5) {
+            if let Some(conn) = st.conn.as_mut() {
+                conn.large = Some(large);
+                conn.read_buf = Vec::new();
+            }
+            return Ok(());
+        }
+    }
     if let Some(need) = packet_len_hint(&pending) {
         // A large packet is arriving: make room for all of it once (up to a bound, so that a
         // hostile length does not reserve memory it never sends).
@@ -1691,6 +1841,24 @@ fn packet_len_hint(buf: &[u8]) -> Option<usize> {
     None
 }
 
+/// A [`LargeIn`] is complete: handle its headers as the packet, with its payload.
+fn handle_large(
+    client: &Client,
+    st: &mut State,
+    large: LargeIn,
+    now: Instant,
+) -> Result<(), String> {
+    let mut payload = Some(large.payload);
+    let used = handle_bytes_with(client, st, &large.head, now, &mut payload)?;
+    if used != large.head.len() {
+        return Err("malformed packet from the server: PUBLISH headers".to_string());
+    }
+    if st.server_disconnected {
+        return Err("the server sent DISCONNECT".into());
+    }
+    Ok(())
+}
+
 /// Decode and handle every complete packet at the start of `data`; returns the bytes used
 /// (a partial packet at the end is left for the caller to keep).
 fn handle_bytes(
@@ -1698,6 +1866,18 @@ fn handle_bytes(
     st: &mut State,
     data: &[u8],
     now: Instant,
+) -> Result<usize, String> {
+    handle_bytes_with(client, st, data, now, &mut None)
+}
+
+/// [`handle_bytes`], where the payload of the (one) PUBLISH in `data`, which has none of its
+/// own there, is `large` when given.
+fn handle_bytes_with(
+    client: &Client,
+    st: &mut State,
+    data: &[u8],
+    now: Instant,
+    large: &mut Option<MallocBuf>,
 ) -> Result<usize, String> {
     let max = st.session.max_incoming_packet_size();
     let mut pos = 0;
@@ -1749,7 +1929,9 @@ fn handle_bytes(
             }
             let m = Message {
                 topic: MallocStr::new(&p.topic),
-                payload: MallocBuf::copy_from(&p.payload),
+                payload: large
+                    .take()
+                    .unwrap_or_else(|| MallocBuf::copy_from(&p.payload)),
                 qos: p.qos as u8,
                 retained: p.retain,
                 dup: p.dup,
@@ -1844,6 +2026,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
             packet_id,
             reason,
             properties,
+            message,
         } => {
             crate::trace!(
                 Minimum,
@@ -1882,7 +2065,11 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                         Notice::OpDone {
                             op,
                             token: packet_id,
-                            result: OpResult::Published { reason, properties },
+                            result: OpResult::Published {
+                                reason,
+                                properties,
+                                message: Some(Box::new(message)),
+                            },
                         },
                     );
                 }

@@ -70,8 +70,9 @@ impl OpCallbacks {
 /// Which call started an operation, with what its success data needs.
 enum OpKind {
     Send {
-        /// The topic, a NUL, then the payload: one allocation per send for the copy that
-        /// onSuccess hands back.
+        /// The topic, a NUL, then (QoS 0 only) the payload: one allocation per send for what
+        /// onSuccess hands back. A QoS 1 or 2 message comes back from the session with its
+        /// completion instead, so a large payload is not copied twice.
         copy: Box<[u8]>,
         topic_len: usize,
         qos: c_int,
@@ -215,7 +216,11 @@ fn finish_op(p: &PendingOp, token: c_int, result: &OpResult) {
     let ctx = p.cbs.context as *mut c_void;
     match result {
         OpResult::Failed(e) => call_failure(&p.cbs, token, err_code(e), &format!("{e:?}"), 0),
-        OpResult::Published { reason, properties } => {
+        OpResult::Published {
+            reason,
+            properties,
+            message,
+        } => {
             if *reason >= 0x80 {
                 call_failure(&p.cbs, token, MQTTASYNC_FAILURE, "publish refused", *reason);
                 return;
@@ -229,7 +234,11 @@ fn finish_op(p: &PendingOp, token: c_int, result: &OpResult) {
             else {
                 return;
             };
-            let (topic, payload) = (copy.as_ptr(), &copy[topic_len + 1..]);
+            let topic = copy.as_ptr();
+            let payload: &[u8] = match message {
+                Some(m) => &m.payload,
+                None => &copy[topic_len + 1..],
+            };
             let message = MQTTAsync_message {
                 struct_id: MESSAGE_ID,
                 struct_version: MESSAGE_VERSION,
@@ -1698,10 +1707,15 @@ fn do_send(
     let op = if resp.cbs.is_empty() {
         None
     } else {
-        let mut copy = Vec::with_capacity(t.len() + 1 + data.len());
+        let kept: &[u8] = if q == crate::protocol::QoS::AtMostOnce {
+            data
+        } else {
+            &[]
+        };
+        let mut copy = Vec::with_capacity(t.len() + 1 + kept.len());
         copy.extend_from_slice(t.as_bytes());
         copy.push(0);
-        copy.extend_from_slice(data);
+        copy.extend_from_slice(kept);
         inner.op(
             OpKind::Send {
                 copy: copy.into_boxed_slice(),

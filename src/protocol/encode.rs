@@ -232,6 +232,20 @@ fn subscribe(s: &Subscribe<'_>, v5: bool, out: &mut Vec<u8>) -> Result<(), Codec
 /// then written in one pass: no body moved after the length is known, payload copied once,
 /// and nothing to undo because nothing can fail once writing starts.
 fn publish(p: &Publish<'_>, v5: bool, out: &mut Vec<u8>) -> Result<(), CodecError> {
+    publish_head(p, p.payload.len(), v5, out, p.payload.len())?;
+    out.extend_from_slice(&p.payload);
+    Ok(())
+}
+
+/// The PUBLISH `p` up to its payload, for a payload of `payload_len` bytes (not `p`'s own,
+/// which is ignored). `room` is how many bytes after it to reserve in `out`.
+pub(crate) fn publish_head(
+    p: &Publish<'_>,
+    payload_len: usize,
+    v5: bool,
+    out: &mut Vec<u8>,
+    room: usize,
+) -> Result<(), CodecError> {
     let q0 = p.qos == QoS::AtMostOnce;
     if q0 {
         if p.dup {
@@ -265,13 +279,13 @@ fn publish(p: &Publish<'_>, v5: bool, out: &mut Vec<u8>) -> Result<(), CodecErro
         + p.topic.len()
         + if q0 { 0 } else { 2 }
         + props_len.map_or(0, |n| varint_len(n as u32) + n)
-        + p.payload.len();
+        + payload_len;
     if remaining > MAX_VARINT as usize {
         return Err(CodecError::BadRemainingLength);
     }
     let (len_bytes, n) = varint_bytes(remaining as u32)?;
 
-    out.reserve(1 + n + remaining);
+    out.reserve(1 + n + remaining - payload_len + room);
     out.push(0x30 | u8::from(p.dup) << 3 | (p.qos as u8) << 1 | u8::from(p.retain));
     out.extend_from_slice(&len_bytes[..n]);
     put_u16(out, p.topic.len() as u16);
@@ -282,7 +296,6 @@ fn publish(p: &Publish<'_>, v5: bool, out: &mut Vec<u8>) -> Result<(), CodecErro
     if let Some(len) = props_len {
         props::write(out, &p.properties, len);
     }
-    out.extend_from_slice(&p.payload);
     Ok(())
 }
 

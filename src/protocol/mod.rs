@@ -27,6 +27,18 @@ pub fn encode(
     encode::encode(packet, version, out)
 }
 
+/// Encode a PUBLISH without its payload, as [`encode`] would write it with a payload of
+/// `payload_len` bytes (`p.payload` is not looked at): for a large payload written from where
+/// it is kept instead of copied behind its headers. Same checks as [`encode`].
+pub fn encode_publish_head(
+    p: &Publish<'_>,
+    payload_len: usize,
+    version: ProtocolVersion,
+    out: &mut Vec<u8>,
+) -> Result<(), CodecError> {
+    encode::publish_head(p, payload_len, version == ProtocolVersion::V5, out, 0)
+}
+
 /// Try to decode one packet from the start of `buf`.
 ///
 /// `Ok(None)`: not enough bytes yet; nothing is consumed and `buf` may grow. `Ok(Some((p, n)))`:

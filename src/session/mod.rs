@@ -212,6 +212,9 @@ pub enum Event {
         reason: u8,
         /// Its properties.
         properties: Properties<'static>,
+        /// The message, handed back: whoever reports the completion (Paho's onSuccess
+        /// carries the message) needs no copy of its own.
+        message: Publish<'static>,
     },
     /// SUBACK for a SUBSCRIBE.
     SubAck {
@@ -259,6 +262,29 @@ enum OutState {
     AwaitPubRec,
     /// QoS 2 PUBREL sent, PUBCOMP awaited. The server has the message: only PUBREL is resent.
     AwaitPubComp,
+}
+
+/// A payload of at least this many bytes is written from the message the session keeps (a
+/// [`Hole`] in the output) instead of being copied behind its headers first.
+const LARGE_OUT: usize = 64 * 1024;
+
+/// A large payload in the output: after the first `at` bytes of `out`, the payload of an
+/// outbound message goes out straight from where the session keeps it for resending. Paho
+/// writes a PUBLISH from its parts the same way; a copy of a message of many megabytes into
+/// the output, and the fresh pages the copy lands in, cost more than the write itself.
+#[derive(Debug)]
+struct Hole {
+    at: usize,
+    src: HoleSrc,
+}
+
+#[derive(Debug)]
+enum HoleSrc {
+    /// The payload of outbound message `seq`.
+    Outbound(u64),
+    /// A copy, for a message that left the session before its payload was all written (a
+    /// server acknowledging a PUBLISH it has not all received, or the session discarded).
+    Owned(Vec<u8>),
 }
 
 /// One outbound QoS>0 message not yet complete.
@@ -320,6 +346,12 @@ pub struct Session {
     /// Bytes of `out` already written: consuming output moves this instead of the bytes, so
     /// a large message written in many pieces is not shifted down after each one.
     out_start: usize,
+    /// Large payloads that go out between bytes of `out`, in order (see [`Hole`]).
+    holes: VecDeque<Hole>,
+    /// Bytes of the first hole already written (when `out_start` is at it).
+    hole_off: usize,
+    /// Whether large payloads may be written from where they are kept (see [`Hole`]).
+    large_by_reference: bool,
     events: VecDeque<Event>,
 
     // Durable state.
@@ -383,6 +415,35 @@ fn encode_limited(
     Ok(())
 }
 
+/// Write the PUBLISH of `m` to `out`, after checking its fields and size; with `by_ref` and
+/// a large payload, only its headers: true then, and the caller puts a [`Hole`] for the
+/// payload right behind them.
+fn put_publish(
+    m: &OutMsg,
+    dup: bool,
+    version: ProtocolVersion,
+    max: Option<u32>,
+    out: &mut Vec<u8>,
+    by_ref: bool,
+) -> Result<bool, SessionError> {
+    let wire = wire_publish(m, dup, version);
+    let len = m.msg.payload.len();
+    if !by_ref || len < LARGE_OUT {
+        encode_limited(&wire, version, max, out)?;
+        return Ok(false);
+    }
+    let Packet::Publish(p) = &wire else {
+        return Ok(false);
+    };
+    let start = out.len();
+    crate::protocol::encode_publish_head(p, len, version, out)?;
+    if max.is_some_and(|max| out.len() - start + len > max as usize) {
+        out.truncate(start);
+        return Err(SessionError::PacketTooLarge);
+    }
+    Ok(true)
+}
+
 /// The PUBLISH of `m` as it goes on the wire now.
 fn wire_publish<'m>(m: &'m OutMsg, dup: bool, version: ProtocolVersion) -> Packet<'m> {
     Packet::Publish(Publish {
@@ -421,6 +482,9 @@ impl Session {
             failed: false,
             out: Vec::new(),
             out_start: 0,
+            holes: VecDeque::new(),
+            hole_off: 0,
+            large_by_reference: true,
             events: VecDeque::new(),
             ids: PacketIds::new(),
             outbound: BTreeMap::new(),
@@ -511,6 +575,8 @@ impl Session {
     fn reset_connection(&mut self) {
         self.out.clear();
         self.out_start = 0;
+        self.holes.clear();
+        self.hole_off = 0;
         self.failed = false;
         self.aliases.clear();
         self.server = ServerLimits::default();
@@ -539,6 +605,10 @@ impl Session {
         let dropped: Vec<u16> = self.outbound.values().map(|m| m.id).collect();
         for id in &dropped {
             self.ids.release(*id);
+        }
+        let seqs: Vec<u64> = self.outbound.keys().copied().collect();
+        for seq in seqs {
+            self.detach_hole(seq);
         }
         self.outbound.clear();
         self.out_index.clear();
@@ -750,25 +820,23 @@ impl Session {
             }
             .into_owned(),
         };
-        // Encoding checks every field and the size even when the message has to wait. Sent
-        // now, it is encoded straight into the output (one copy less for large payloads).
-        let wire = wire_publish(&m, false, self.version);
-        if send_now {
-            encode_limited(
-                &wire,
+        // Encoding checks every field and the size even when the message has to wait (then
+        // only its headers are written, to a scratch buffer). Sent now, it is encoded
+        // straight into the output, a large payload as a hole.
+        let max = self.server.maximum_packet_size;
+        let hole = if send_now {
+            put_publish(
+                &m,
+                false,
                 self.version,
-                self.server.maximum_packet_size,
+                max,
                 &mut self.out,
-            )?;
+                self.large_by_reference,
+            )?
         } else {
-            let mut bytes = Vec::new();
-            encode_limited(
-                &wire,
-                self.version,
-                self.server.maximum_packet_size,
-                &mut bytes,
-            )?;
-        }
+            put_publish(&m, false, self.version, max, &mut Vec::new(), true)?;
+            false
+        };
         if reserved.is_none() {
             let _ = self.ids.allocate();
         }
@@ -776,6 +844,12 @@ impl Session {
         self.next_seq += 1;
         if !send_now {
             self.queue.insert(seq);
+        }
+        if hole {
+            self.holes.push_back(Hole {
+                at: self.out.len(),
+                src: HoleSrc::Outbound(seq),
+            });
         }
         self.outbound.insert(seq, m);
         self.out_index.insert(id, seq);
@@ -983,6 +1057,10 @@ impl Session {
         let result = self.dispatch(packet);
         if said_goodbye {
             self.out.truncate(mark);
+            // Holes made since the mark follow headers written after it.
+            while self.holes.back().is_some_and(|h| h.at > mark) {
+                self.holes.pop_back();
+            }
         }
         result
     }
@@ -1152,15 +1230,23 @@ impl Session {
             return;
         };
         let dup = m.sent_before;
-        let sent = encode_limited(
-            &wire_publish(m, dup, self.version),
+        let sent = put_publish(
+            m,
+            dup,
             self.version,
             self.server.maximum_packet_size,
             &mut self.out,
+            self.large_by_reference,
         );
         self.queue.remove(&seq);
         match sent {
-            Ok(()) => {
+            Ok(hole) => {
+                if hole {
+                    self.holes.push_back(Hole {
+                        at: self.out.len(),
+                        src: HoleSrc::Outbound(seq),
+                    });
+                }
                 if let Some(m) = self.outbound.get_mut(&seq) {
                     m.sent_before = true;
                     m.state = if m.msg.qos == QoS::AtLeastOnce {
@@ -1195,6 +1281,7 @@ impl Session {
 
     /// The flow of outbound message `seq` ended: free its id and tell the application.
     fn complete(&mut self, seq: u64, reason: u8, properties: Properties<'static>) {
+        self.detach_hole(seq);
         if let Some(m) = self.outbound.remove(&seq) {
             self.record(DurableChange::Completed {
                 id: m.id,
@@ -1207,6 +1294,7 @@ impl Session {
                 packet_id: m.id,
                 reason,
                 properties,
+                message: m.msg,
             });
         }
     }
@@ -1489,24 +1577,118 @@ impl Session {
     }
 
     /// Bytes waiting to be written to the transport.
+    ///
+    /// A large payload comes as a piece of its own (see [`Hole`]): write, consume, and ask
+    /// again until this is empty.
     pub fn pending_output(&self) -> &[u8] {
-        &self.out[self.out_start..]
+        match self.holes.front() {
+            Some(h) if self.out_start == h.at => &self.hole_bytes(h)[self.hole_off..],
+            Some(h) => &self.out[self.out_start..h.at],
+            None => &self.out[self.out_start..],
+        }
     }
 
-    /// `n` bytes of [`Session::pending_output`] were written; `now` is when (keepalive).
+    fn hole_bytes<'a>(&'a self, h: &'a Hole) -> &'a [u8] {
+        match &h.src {
+            HoleSrc::Outbound(seq) => self.outbound.get(seq).map_or(&[], |m| &m.msg.payload),
+            HoleSrc::Owned(v) => v,
+        }
+    }
+
+    /// Outbound message `seq` leaves the session: a hole still to be written from its
+    /// payload gets a copy of it, so that the PUBLISH on the wire is finished whole.
+    fn detach_hole(&mut self, seq: u64) {
+        let Some(m) = self.outbound.get(&seq) else {
+            return;
+        };
+        for h in self.holes.iter_mut() {
+            if matches!(h.src, HoleSrc::Outbound(s) if s == seq) {
+                h.src = HoleSrc::Owned(m.msg.payload.to_vec());
+            }
+        }
+    }
+
+    /// Whether large payloads may be written from where they are kept rather than copied
+    /// into the output behind their headers (the protocol trace reads the output as whole
+    /// packets, so it turns this off).
+    pub fn set_large_by_reference(&mut self, on: bool) {
+        self.large_by_reference = on;
+    }
+
+    /// Whether the output has a large payload written by reference in it.
+    pub fn has_holes(&self) -> bool {
+        !self.holes.is_empty()
+    }
+
+    /// `n` bytes of [`Session::pending_output`] (or of the pieces of
+    /// [`Session::pending_output_vectored`], in order) were written; `now` is when (keepalive).
     pub fn consume_output(&mut self, n: usize, now: Instant) {
-        let n = n.min(self.out.len() - self.out_start);
-        if n > 0 {
-            self.out_start += n;
-            if self.out_start == self.out.len() {
+        let mut left = n;
+        while left > 0 {
+            let piece = self.pending_output().len();
+            if piece == 0 {
+                break;
+            }
+            let k = left.min(piece);
+            left -= k;
+            match self.holes.front() {
+                Some(h) if self.out_start == h.at => {
+                    self.hole_off += k;
+                    if self.hole_off >= self.hole_bytes(h).len() {
+                        self.holes.pop_front();
+                        self.hole_off = 0;
+                    }
+                }
+                _ => self.out_start += k,
+            }
+            if self.out_start == self.out.len() && self.holes.is_empty() {
+                // A buffer grown by large messages is kept while more may follow (see
+                // `release_output_buffer`): a fresh one for each would be page-faulted in
+                // again, which cost more than copying the message into it.
                 self.out.clear();
                 self.out_start = 0;
-                if self.out.capacity() > 1 << 20 {
-                    // A large message has gone: give its memory back.
-                    self.out = Vec::new();
-                }
             }
             self.last_sent = Some(now);
+        }
+    }
+
+    /// The pending output as up to `bufs.len()` pieces, for one vectored write (the headers
+    /// of a large PUBLISH and its payload together); returns how many were filled.
+    pub fn pending_output_vectored<'a>(&'a self, bufs: &mut [std::io::IoSlice<'a>]) -> usize {
+        let mut n = 0;
+        let mut start = self.out_start;
+        let mut off = self.hole_off;
+        for h in &self.holes {
+            if n == bufs.len() {
+                return n;
+            }
+            if start < h.at {
+                bufs[n] = std::io::IoSlice::new(&self.out[start..h.at]);
+                n += 1;
+                if n == bufs.len() {
+                    return n;
+                }
+            }
+            bufs[n] = std::io::IoSlice::new(&self.hole_bytes(h)[off..]);
+            n += 1;
+            start = h.at;
+            off = 0;
+        }
+        if n < bufs.len() && start < self.out.len() {
+            bufs[n] = std::io::IoSlice::new(&self.out[start..]);
+            n += 1;
+        }
+        n
+    }
+
+    /// Nothing is left to write: give back an output buffer that large messages grew.
+    pub fn release_output_buffer(&mut self) {
+        if self.out_start == self.out.len()
+            && self.holes.is_empty()
+            && self.out.capacity() > 1 << 20
+        {
+            self.out = Vec::new();
+            self.out_start = 0;
         }
     }
 

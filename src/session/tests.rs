@@ -112,10 +112,47 @@ impl H {
         ev
     }
 
+    /// Everything the session has to write, in pieces of at most `chunk` bytes (large
+    /// payloads come as pieces of their own), marked written.
+    fn drain_output(&mut self, chunk: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        loop {
+            let out = self.s.pending_output();
+            if out.is_empty() {
+                return bytes;
+            }
+            let n = out.len().min(chunk);
+            bytes.extend_from_slice(&out[..n]);
+            self.s.consume_output(n, self.now);
+        }
+    }
+
+    /// As [`H::drain_output`], through the vectored pieces, each write taking at most
+    /// `chunk` bytes across them.
+    fn drain_vectored(&mut self, chunk: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        loop {
+            let mut bufs = [std::io::IoSlice::new(&[]); 3];
+            let k = self.s.pending_output_vectored(&mut bufs);
+            if k == 0 {
+                return bytes;
+            }
+            let mut n = 0;
+            for b in &bufs[..k] {
+                let take = b.len().min(chunk - n);
+                bytes.extend_from_slice(&b[..take]);
+                n += take;
+                if n == chunk {
+                    break;
+                }
+            }
+            self.s.consume_output(n, self.now);
+        }
+    }
+
     /// Everything the session has to write, decoded and described, and marked written.
     fn sent(&mut self) -> Vec<String> {
-        let bytes = self.s.pending_output().to_vec();
-        self.s.consume_output(bytes.len(), self.now);
+        let bytes = self.drain_output(usize::MAX);
         let mut out = Vec::new();
         let mut rest = &bytes[..];
         while !rest.is_empty() {
@@ -130,8 +167,7 @@ impl H {
 
     /// The PUBLISH packets in the pending output, owned; the output is marked written.
     fn sent_publishes(&mut self) -> Vec<Publish<'static>> {
-        let bytes = self.s.pending_output().to_vec();
-        self.s.consume_output(bytes.len(), self.now);
+        let bytes = self.drain_output(usize::MAX);
         let mut out = Vec::new();
         let mut rest = &bytes[..];
         while let Some((p, n)) = decode(rest, self.v, usize::MAX).unwrap() {
@@ -1966,4 +2002,106 @@ fn a_clean_start_discards_once_at_connect_not_again_at_connack() {
     let ev = h.connect(true, false);
     assert_eq!(discarded(&ev), [1]);
     assert_eq!(h.s.take_journal(), [DurableChange::Discarded]);
+}
+
+/// A message of `len` bytes of payload on `topic`.
+fn large(topic: &str, qos: u8, len: usize) -> Publish<'static> {
+    let mut m = msg(topic, qos);
+    m.payload = Cow::Owned((0..len).map(|i| (i % 251) as u8).collect());
+    m
+}
+
+/// Large payloads are written from the message the session keeps, between the bytes of the
+/// other packets: the bytes on the wire are exactly those of the packets encoded whole, in
+/// order, however the writes cut them.
+#[test]
+fn a_large_payload_is_written_by_reference_and_the_stream_is_unchanged() {
+    for v in [V3, V5] {
+        let mut by_ref = H::new(v);
+        let mut copied = H::new(v);
+        copied.s.set_large_by_reference(false);
+        let mut streams = Vec::new();
+        let mut holes = Vec::new();
+        for h in [&mut by_ref, &mut copied] {
+            h.connect(true, false);
+            h.sent();
+            h.s.publish(msg("small/1", 1), h.now).unwrap();
+            h.s.publish(large("big/1", 1, 300_000), h.now).unwrap();
+            h.s.publish(msg("small/2", 0), h.now).unwrap();
+            h.s.publish(large("big/2", 2, 70_000), h.now).unwrap();
+            h.s.publish(large("big/3", 0, 100_000), h.now).unwrap();
+            holes.push(h.s.has_holes());
+            streams.push(h.drain_output(7001));
+            assert!(!h.s.has_holes());
+        }
+        assert_eq!(holes, [true, false], "{v:?}");
+        // The same through vectored writes that end anywhere, in or between pieces.
+        let mut h = H::new(v);
+        h.connect(true, false);
+        h.sent();
+        h.s.publish(msg("small/1", 1), h.now).unwrap();
+        h.s.publish(large("big/1", 1, 300_000), h.now).unwrap();
+        h.s.publish(msg("small/2", 0), h.now).unwrap();
+        h.s.publish(large("big/2", 2, 70_000), h.now).unwrap();
+        h.s.publish(large("big/3", 0, 100_000), h.now).unwrap();
+        assert!(
+            h.drain_vectored(65_521) == streams[1],
+            "{v:?}: vectored bytes differ"
+        );
+        assert_eq!(streams[0].len(), streams[1].len(), "{v:?}");
+        assert!(streams[0] == streams[1], "{v:?}: the bytes differ");
+    }
+}
+
+/// A server that acknowledges a large PUBLISH before it has all of it (hostile or broken):
+/// the rest of the payload is still written, the message is handed back whole, and the
+/// stream stays in step.
+#[test]
+fn an_early_puback_during_a_large_payload_leaves_the_stream_whole() {
+    let mut h = H::new(V3);
+    h.connect(true, false);
+    h.sent();
+    let id = h.s.publish(large("big", 1, 200_000), h.now).unwrap();
+    let mut bytes = Vec::new();
+    // The headers and part of the payload go out.
+    while bytes.len() < 50_000 {
+        let out = h.s.pending_output();
+        let n = out.len().min(10_000);
+        bytes.extend_from_slice(&out[..n]);
+        h.s.consume_output(n, h.now);
+    }
+    h.feed(Packet::PubAck(a(id))).unwrap();
+    let done = h.events().into_iter().find_map(|e| match e {
+        Event::PublishComplete { message, .. } => Some(message),
+        _ => None,
+    });
+    assert_eq!(done.expect("completed").payload.len(), 200_000);
+    h.s.publish(msg("after", 0), h.now).unwrap();
+    bytes.extend(h.drain_output(usize::MAX));
+    let (p, n) = decode(&bytes, V3, usize::MAX).unwrap().unwrap();
+    let Packet::Publish(p) = p else {
+        panic!("not a PUBLISH")
+    };
+    assert_eq!(p.payload, large("big", 1, 200_000).payload);
+    let (next, _) = decode(&bytes[n..], V3, usize::MAX).unwrap().unwrap();
+    assert!(matches!(next, Packet::Publish(ref q) if q.topic == "after"));
+}
+
+/// A connection lost in the middle of a large payload drops the hole with the rest of the
+/// output; the message is resent whole after the reconnect.
+#[test]
+fn a_connection_lost_in_a_large_payload_resends_it_whole() {
+    let mut h = H::new(V3);
+    h.connect(false, false);
+    h.sent();
+    h.s.publish(large("big", 1, 200_000), h.now).unwrap();
+    let out = h.s.pending_output();
+    let n = out.len();
+    h.s.consume_output(n, h.now); // the headers only
+    h.drop_conn();
+    h.reconnect(true);
+    let resent = h.sent_publishes();
+    assert_eq!(resent.len(), 1);
+    assert!(resent[0].dup);
+    assert_eq!(resent[0].payload, large("big", 1, 200_000).payload);
 }
