@@ -14,6 +14,7 @@ What it runs (names are paths under c-tests/ without the extension, e.g. diff/pu
   c-tests/faults/*.c   fault injection with the scripted fake broker (common/fakebroker.h),
                        linked with paho-mqtt3c by default; diff_*.c are differential.
   c-tests/*/test_*.sh  executable scripts; exit 0 = pass, 77 = skipped.
+  c-tests/helgrind/*.c planted data races, run only with --valgrind helgrind (see below).
 
 Each test program gets --timeout seconds (default 60) unless its file has a line
 `// timeout: N` (C) or `# timeout: N` (script) asking for more.
@@ -51,9 +52,13 @@ Environment given to every test:
 library only (differential tests without the comparison; scripts skipped), with the test's
 timeouts and watchdogs stretched (MQTT_TEST_TIME_SCALE); valgrind errors, and for memcheck
 any byte definitely lost, fail the test. `--valgrind-set` narrows the run to VALGRIND_SET,
-the representative subset scripts/test.sh runs under memcheck. Suppressions:
+the representative subset scripts/test.sh runs under memcheck and helgrind. Suppressions:
 c-tests/valgrind.supp (glibc/OpenSSL false positives) and, for helgrind only,
-c-tests/helgrind-rust.supp (see there: helgrind cannot see Rust's futex-based locks).
+c-tests/helgrind-rust.supp (races inside Rust's std and crossbeam, whose atomics helgrind
+cannot see; our own locks announce themselves to it, see src/vg). Under helgrind the
+programs of c-tests/helgrind/ each plant one race on their variable `unguarded` across our
+library's threads: such a test passes only if helgrind reports that race and nothing else,
+which shows the suppressions and annotations leave real races visible.
 
 `--serve` starts the broker only, prints those variables as `export` lines and waits: handy
 for running one test program by hand.
@@ -120,6 +125,7 @@ VALGRIND_SET = (
     "persist/async_hooks",
     "persist/damaged_store",
     "persist/restart_dup",
+    "helgrind/planted_race",
 )
 VALGRIND_ERROR_EXIT = 99
 # How much longer a test may take under each tool (its own watchdogs stretch as much:
@@ -393,7 +399,7 @@ def stage_libraries(args):
 class Test:
     def __init__(self, name, kind, path):
         self.name = name      # e.g. diff/pubsub_qos1
-        self.kind = kind      # diff | run | script
+        self.kind = kind      # diff | run | script | race
         self.path = path
         self.link = None
         self.timeout = None
@@ -414,7 +420,7 @@ def discover():
     tests = []
     for kind, sub in (("diff", "diff"), ("run", "sync"), ("run", "async"), ("run", "tls"),
                       ("run", "persist"),
-                      ("run", "faults")):
+                      ("run", "faults"), ("race", "helgrind")):
         d = os.path.join(CTESTS, sub)
         if os.path.isdir(d):
             for f in sorted(os.listdir(d)):
@@ -485,6 +491,7 @@ class Runner:
         self.common_lock = threading.Lock()
         self.cc = os.environ.get("CC", "gcc")
         self.valgrind_totals = [0, 0, 0]  # errors, bytes definitely lost, processes
+        self.planted_races = 0  # helgrind reports of c-tests/helgrind/'s planted races
 
     # processes
 
@@ -627,10 +634,14 @@ class Runner:
                 if self.args.valgrind:
                     return Result("SKIP", "scripts do not run under valgrind")
                 return self.run_script(test)
+            if test.kind == "race" and self.args.valgrind != "helgrind":
+                return Result("SKIP", "a planted race: runs only with --valgrind helgrind")
             try:
                 exe = self.compile(test)
             except CompileError as e:
                 return Result("FAIL", "does not compile", str(e))
+            if test.kind == "race":
+                return self.run_planted_race(test, exe)
             if self.args.valgrind:
                 # Our library only, whatever the kind: under valgrind the point is its memory
                 # and threads, and the comparison with Paho is made without valgrind.
@@ -681,6 +692,37 @@ class Runner:
             self.valgrind_totals[1] += lost
             self.valgrind_totals[2] += len(logs)
         return result
+
+    def run_planted_race(self, test, exe):
+        """A c-tests/helgrind/ program: it plants one data race on its variable `unguarded`,
+        across our library's threads. Under helgrind it passes if helgrind reports that race
+        and nothing else (so the run's suppressions and annotations can be seen to leave a
+        real race visible); without helgrind it is skipped."""
+        rc, out, err, timed_out = self.run_c(test, exe, "ours")
+        output = format_output(out, err)
+        if timed_out:
+            return Result("FAIL", "timed out", output)
+        if rc not in (0, VALGRIND_ERROR_EXIT):
+            return Result("FAIL", describe_exit(rc), output)
+        scratch = self.test_env(test, "ours")["MQTT_TEST_TMPDIR"]
+        contexts = planted = 0
+        for path in glob.glob(os.path.join(scratch, "valgrind.*.log")):
+            text = read_text(path)
+            # Up to the summary: with -v (VALGRIND_OPTS) valgrind lists the errors again.
+            reports, _, summary = text.partition("ERROR SUMMARY:")
+            m = re.match(r" \d+ errors from (\d+)", summary)
+            contexts += int(m.group(1)) if m else 0
+            planted += sum('data symbol "unguarded"' in block
+                           for block in reports.split("Possible data race")[1:])
+            output += "\n[%s]\n%s" % (os.path.basename(path), tail(text, 80))
+        detail = "helgrind: %d error contexts, %d on the planted race" % (contexts, planted)
+        with self.lock:
+            self.planted_races += planted
+        if planted == 0:
+            return Result("FAIL", detail + ": helgrind did not see it", output)
+        if contexts != planted:
+            return Result("FAIL", detail + ": other errors besides", output)
+        return Result("PASS", detail)
 
     def run_script(self, test):
         env = self.test_env(test)
@@ -953,8 +995,10 @@ def main(argv):
             log("valgrind memcheck: %d errors, %d bytes definitely lost in %d processes"
                 % tuple(runner.valgrind_totals))
         elif args.valgrind:
-            log("valgrind %s: %d errors in %d processes"
-                % (args.valgrind, runner.valgrind_totals[0], runner.valgrind_totals[2]))
+            log("valgrind %s: %d errors in %d processes%s"
+                % (args.valgrind, runner.valgrind_totals[0], runner.valgrind_totals[2],
+                   "; the planted race reported %d time(s)" % runner.planted_races
+                   if any(t.kind == "race" for t in tests) else ""))
         summary = "%d passed, %d failed" % (counts["passed"] + counts["xpassed"], counts["failed"])
         if counts["skipped"]:
             summary += ", %d skipped" % counts["skipped"]

@@ -16,3 +16,4 @@ pub mod persist;
 pub mod protocol;
 pub mod session;
 pub mod trace;
+pub mod vg;

@@ -18,11 +18,13 @@ static int count;
 static void on_many(void *ctx, MQTTAsync_successData *r)
 {
     char list[64] = "";
+    /* Read once, before the event that lets main go on and change it for the next call. */
+    int topics = count;
     int i, n = 0;
-    for (i = 0; count > 1 && i < count; i++) /* alt.qos shares the union */
+    for (i = 0; topics > 1 && i < topics; i++) /* alt.qos shares the union */
         n += snprintf(list + n, sizeof list - n, " %d", r->alt.qosList[i]);
-    ta_event("%s onSuccess token=%d qosList:%s", (char *)ctx, r->token, count > 1 ? list : " (one topic)");
-    if (count == 1)
+    ta_event("%s onSuccess token=%d qosList:%s", (char *)ctx, r->token, topics > 1 ? list : " (one topic)");
+    if (topics == 1)
         ta_event("%s   alt.qos=%d", (char *)ctx, r->alt.qos);
 }
 static void on_ok(void *ctx, MQTTAsync_successData *r)

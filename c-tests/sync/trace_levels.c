@@ -79,13 +79,27 @@ static void on_trace(enum MQTTCLIENT_TRACE_LEVELS level, char *message)
     count_line((int)level, message);
 }
 
-static volatile int arrived_n;
+/* Counted on the callback thread, polled by the main thread: under a lock of its own (a trace
+ * callback below holds `lock` across API calls). */
+static pthread_mutex_t arrived_lock = PTHREAD_MUTEX_INITIALIZER;
+static int arrived_n;
+
+static int arrived_count(void)
+{
+    int n;
+    pthread_mutex_lock(&arrived_lock);
+    n = arrived_n;
+    pthread_mutex_unlock(&arrived_lock);
+    return n;
+}
 
 static int arrived(void *ctx, char *topic, int len, MQTTClient_message *m)
 {
     (void)ctx;
     (void)len;
+    pthread_mutex_lock(&arrived_lock);
     arrived_n++;
+    pthread_mutex_unlock(&arrived_lock);
     MQTTClient_freeMessage(&m);
     MQTTClient_free(topic);
     return 1;
@@ -98,7 +112,9 @@ static void session(const char *tag, MQTTClient *hold)
     MQTTClient_connectOptions o = MQTTClient_connectOptions_initializer;
     MQTTClient_deliveryToken dt = 0;
     int i;
+    pthread_mutex_lock(&arrived_lock);
     arrived_n = 0;
+    pthread_mutex_unlock(&arrived_lock);
     TU_EXPECT_RC(MQTTClient_create(&c, tu_env("MQTT_TEST_URI"), tu_client_id(tag), MQTTCLIENT_PERSISTENCE_NONE, NULL), 0);
     TU_EXPECT_RC(MQTTClient_setCallbacks(c, NULL, NULL, arrived, NULL), 0);
     if (hold) {
@@ -110,9 +126,9 @@ static void session(const char *tag, MQTTClient *hold)
     TU_EXPECT_RC(MQTTClient_subscribe(c, tu_topic(tag), 1), 0);
     TU_EXPECT_RC(MQTTClient_publish(c, tu_topic(tag), 5, "hello", 1, 0, &dt), 0);
     TU_EXPECT_RC(MQTTClient_waitForCompletion(c, dt, 5000), 0);
-    for (i = 0; i < 500 && arrived_n == 0; i++)
+    for (i = 0; i < 500 && arrived_count() == 0; i++)
         tu_sleep_ms(10);
-    TU_ASSERT(arrived_n == 1);
+    TU_ASSERT(arrived_count() == 1);
     TU_EXPECT_RC(MQTTClient_disconnect(c, 1000), 0);
     if (hold) {
         pthread_mutex_lock(&lock);

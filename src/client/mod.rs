@@ -9,7 +9,7 @@ mod ptrace;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{self, Read, Write};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
 use crate::engine::{Driver, EngineRef, Ready};
@@ -21,6 +21,7 @@ use crate::session::{
     ConnState, DurableChange, Event, RestoredPublish, Session, SessionConfig, SessionError,
 };
 use crate::trace;
+use crate::vg::{Condvar, Mutex, MutexGuard};
 use dispatch::SerialQueue;
 use mem::{MallocBuf, MallocStr};
 

@@ -11,12 +11,13 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::io;
 use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Instant;
 
-use crossbeam_channel::{Receiver, Sender};
 use mio::{Events, Poll, Registry, Token, Waker};
+
+use crate::vg::{Mutex, MutexGuard, OnceLock, Receiver, Sender};
 
 /// What a readiness event says about a socket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,12 +63,13 @@ struct Running {
 }
 
 static ENGINE: Mutex<Option<Running>> = Mutex::new(None);
+/// Only added to: helgrind counts a read-modify-write as a read, never in a race.
 static NEXT_TOKEN: AtomicUsize = AtomicUsize::new(1);
 static ATFORK: std::sync::Once = std::sync::Once::new();
 
 thread_local! {
     /// The engine lock, held by the forking thread from `prepare` to `parent`/`child`.
-    static FORK_GUARD: std::cell::RefCell<Option<std::sync::MutexGuard<'static, Option<Running>>>> =
+    static FORK_GUARD: std::cell::RefCell<Option<MutexGuard<'static, Option<Running>>>> =
         const { std::cell::RefCell::new(None) };
 }
 
@@ -101,13 +103,15 @@ extern "C" fn fork_child() {
 /// Trimming walks the whole heap, so it runs at most once per [`TRIM_EVERY_MS`]; one asked for
 /// sooner is left to the loop, which runs it when the time comes.
 const TRIM_EVERY_MS: u64 = 1000;
+// The two trim times are hints carrying no data (a late or early trim is harmless), so
+// helgrind is told to ignore them (when the loop starts) instead of ordering them.
 /// Milliseconds since [`trim_clock`]'s start of the last trim (0: never).
 static LAST_TRIM_MS: AtomicU64 = AtomicU64::new(0);
 /// When the loop must trim (same clock; 0: nothing waits).
 static TRIM_DUE_MS: AtomicU64 = AtomicU64::new(0);
 
 fn trim_clock() -> u64 {
-    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    static START: OnceLock<Instant> = OnceLock::new();
     // +1 so that no real time reads as the "never" / "nothing" zero.
     START.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
 }
@@ -187,11 +191,17 @@ impl EngineRef {
         });
         let mut guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
+            // Before the loop thread exists, so before any store to them (see each).
+            crate::vg::untrack(&LAST_TRIM_MS);
+            crate::vg::untrack(&TRIM_DUE_MS);
+            crate::vg::untrack(&PAUSING);
             let poll = Poll::new()?;
             let registry = Arc::new(poll.registry().try_clone()?);
             let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
-            let (tx, rx) = crossbeam_channel::unbounded();
+            let (tx, rx) = crate::vg::unbounded();
             let polling = Arc::new(AtomicBool::new(false));
+            // A wake-up hint: what a command carries is ordered by the channel.
+            crate::vg::untrack(&*polling);
             let in_loop = polling.clone();
             let thread = std::thread::Builder::new()
                 .name("mqtt-engine".into())
@@ -367,7 +377,8 @@ const COALESCE_BYTES: usize = 256;
 /// See [`COALESCE_BYTES`].
 const PAUSE: std::time::Duration = std::time::Duration::from_micros(20);
 
-/// The loop is in (or entering) the pause of read coalescing.
+/// The loop is in (or entering) the pause of read coalescing. A hint like `polling`, carrying
+/// no data: untracked for helgrind when the loop starts.
 static PAUSING: AtomicBool = AtomicBool::new(false);
 
 thread_local! {

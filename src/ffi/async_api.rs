@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Condvar, Mutex, Weak};
+use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use crate::client::dispatch::SerialQueue;
@@ -36,6 +36,7 @@ use crate::ffi::types::*;
 use crate::ffi::{cstr, id_is};
 use crate::protocol::{self, Properties, ProtocolVersion, Publish, SubscriptionOptions};
 use crate::session::idmap::IdMap;
+use crate::vg::{Condvar, Mutex};
 use crate::{ffi_boundary, field, trace};
 
 /// What a pending operation calls back when it ends.
@@ -106,7 +107,8 @@ struct ClientCallbacks {
 struct AsyncListener {
     cbs: Mutex<ClientCallbacks>,
     /// Whether messageArrived / deliveryComplete are set: asked by the engine per message,
-    /// so kept apart from `cbs` and its lock.
+    /// so kept apart from `cbs` and its lock. The callbacks themselves are read under that
+    /// lock, so these carry no data: untracked for helgrind when stored.
     has_message_arrived: AtomicBool,
     has_delivery_complete: AtomicBool,
     ops: Mutex<IdMap<u64, PendingOp>>,
@@ -411,11 +413,14 @@ struct AsyncInner {
     create_version: c_int,
     listener: Arc<AsyncListener>,
     control: SerialQueue,
+    /// Only added to (helgrind counts that as a read, never racing).
     next_op: AtomicU64,
     /// The options of the last connect call, for reconnects.
     last_connect: Mutex<Option<(ConnectOptions, OpCallbacks)>>,
     reconnect: Mutex<Reconnect>,
     reconnect_cv: Condvar,
+    /// Stored once with SeqCst (an exchange, which helgrind counts as a read) and loaded:
+    /// never reported as racing, and what destroy does next is ordered by the locks it takes.
     destroyed: AtomicBool,
     /// The persistence hooks (shared with the store).
     hooks: Arc<Mutex<Hooks>>,
@@ -756,7 +761,7 @@ pub extern "C" fn MQTTAsync_getVersionInfo() -> *mut MQTTAsync_nameValue {
         unsafe impl Sync for WithTls {}
         // SAFETY: as above.
         unsafe impl Send for WithTls {}
-        static WITH_TLS: std::sync::OnceLock<WithTls> = std::sync::OnceLock::new();
+        static WITH_TLS: crate::vg::OnceLock<WithTls> = crate::vg::OnceLock::new();
         let v = WITH_TLS.get_or_init(|| {
             let mut v: Vec<MQTTAsync_nameValue> = VERSION_INFO.0[..3].to_vec();
             for (name, value) in crate::net::tls::version_info() {
@@ -1059,6 +1064,8 @@ fn update_cbs(handle: MQTTAsync, f: impl FnOnce(&mut ClientCallbacks)) -> c_int 
     let l = &inner.listener;
     let mut cbs = l.cbs.lock().unwrap_or_else(|e| e.into_inner());
     f(&mut cbs);
+    crate::vg::untrack(&l.has_message_arrived);
+    crate::vg::untrack(&l.has_delivery_complete);
     l.has_message_arrived
         .store(cbs.message_arrived.is_some(), Ordering::Release);
     l.has_delivery_complete

@@ -4,10 +4,11 @@
 
 use std::ffi::{CStr, CString};
 use std::os::raw::{c_char, c_int, c_void};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use super::types::*;
 use crate::persist::{FileStore, Store};
+use crate::vg::Mutex;
 
 /// The application's store: its callbacks and the handle its `popen` returned.
 struct UserStore {

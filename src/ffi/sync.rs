@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::ffi::{c_char, c_int, c_void, CString};
 use std::ptr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::client::mem::MallocStr;
@@ -34,6 +34,7 @@ use crate::ffi_boundary;
 use crate::field;
 use crate::protocol::{self, Properties, ProtocolVersion, Publish, QoS, SubscriptionOptions};
 use crate::trace;
+use crate::vg::{Mutex, MutexGuard};
 
 #[derive(Clone, Copy)]
 struct Callbacks {
@@ -157,6 +158,8 @@ struct SyncClient {
     listener_installed: Mutex<bool>,
     /// Keeps `returned.serverURI` alive until the next connect or destroy.
     returned_uri: Mutex<Option<CString>>,
+    /// A setting read without a lock (by any thread calling the API): untracked for helgrind
+    /// when set, as it carries no data.
     command_timeout_ms: AtomicU64,
 }
 
@@ -251,7 +254,7 @@ pub extern "C" fn MQTTClient_getVersionInfo() -> *mut MQTTClient_nameValue {
         unsafe impl Sync for WithTls {}
         // SAFETY: as above.
         unsafe impl Send for WithTls {}
-        static WITH_TLS: std::sync::OnceLock<WithTls> = std::sync::OnceLock::new();
+        static WITH_TLS: crate::vg::OnceLock<WithTls> = crate::vg::OnceLock::new();
         let v = WITH_TLS.get_or_init(|| {
             let mut v: Vec<MQTTClient_nameValue> = VERSION_INFO.0[..3].to_vec();
             for (name, value) in crate::net::tls::version_info() {
@@ -489,7 +492,7 @@ fn install_listener(sc: &SyncClient) {
 }
 
 impl SyncClient {
-    fn listener_flag(&self) -> std::sync::MutexGuard<'_, bool> {
+    fn listener_flag(&self) -> MutexGuard<'_, bool> {
         self.listener_installed
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -1718,6 +1721,7 @@ pub unsafe extern "C" fn MQTTClient_setCommandTimeout(
                 "command timeout under 5000 ms",
             );
         }
+        crate::vg::untrack(&sc.command_timeout_ms);
         sc.command_timeout_ms
             .store(u64::from(milliSeconds), Ordering::Relaxed);
         MQTTCLIENT_SUCCESS

@@ -5,9 +5,7 @@
 //! PSK identity.
 
 use std::ffi::{c_char, c_int, c_void, CStr};
-use std::sync::{Arc, Mutex};
-
-use std::sync::OnceLock;
+use std::sync::Arc;
 
 use foreign_types::ForeignTypeRef;
 use openssl::ex_data::Index;
@@ -17,6 +15,7 @@ use openssl_sys::SSL;
 
 use super::tls::TlsOptions;
 use crate::trace::{self, Level};
+use crate::vg::{Mutex, OnceLock};
 
 // OpenSSL's info callback `where` bits (ssl.h).
 const CB_LOOP: c_int = 0x01;

@@ -25,11 +25,11 @@
 //! returns, until the lines traced so far have been delivered ([`sync`]), so a caller sees
 //! the lines of a call by the time the call returns, as with Paho.
 
+use crate::vg::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::ffi::CString;
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 
 /// Paho's trace levels (MQTTCLIENT_TRACE_LEVELS / MQTTASYNC_TRACE_LEVELS).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -64,6 +64,9 @@ macro_rules! trace {
 /// A trace callback as C gives it: `void cb(enum LEVELS level, char* message)`.
 pub type CCallback = unsafe extern "C" fn(level: i32, message: *mut libc::c_char);
 
+// CALLBACK, LEVEL and THRESHOLD are settings read without a lock; the function a callback
+// points to is code, not data another thread wrote. For helgrind they are untracked (at each
+// store) rather than ordered.
 static CALLBACK: AtomicUsize = AtomicUsize::new(0);
 
 /// No level set by `setTraceLevel` yet: the environment's (or MINIMUM) applies.
@@ -152,11 +155,13 @@ fn level() -> i32 {
 fn recompute() {
     let _g = RECOMPUTE.lock().unwrap_or_else(|e| e.into_inner());
     let on = CALLBACK.load(Ordering::SeqCst) != 0 || env_trace().sink.is_some();
+    crate::vg::untrack(&THRESHOLD);
     THRESHOLD.store(if on { level() } else { OFF }, Ordering::SeqCst);
 }
 
 /// Install (or with `None` remove) the application's trace callback.
 pub fn set_callback(cb: Option<CCallback>) {
+    crate::vg::untrack(&CALLBACK);
     CALLBACK.store(cb.map_or(0, |f| f as usize), Ordering::SeqCst);
     recompute();
 }
@@ -164,6 +169,7 @@ pub fn set_callback(cb: Option<CCallback>) {
 /// Set the trace level (for the callback and for `MQTT_C_CLIENT_TRACE` alike, as Paho).
 pub fn set_level(level: i32) {
     // NOT_READ is reserved; anything at or below MAXIMUM traces everything anyway.
+    crate::vg::untrack(&LEVEL);
     LEVEL.store(level.max(NOT_READ + 1), Ordering::SeqCst);
     recompute();
 }
@@ -181,6 +187,7 @@ fn first_enabled(level: Level) -> bool {
     level as i32 >= THRESHOLD.load(Ordering::SeqCst)
 }
 
+/// Loaded and swapped only: helgrind counts a swap as a read, so no race is reported on it.
 static BANNER: AtomicBool = AtomicBool::new(false);
 
 /// Emit one trace line.
@@ -274,7 +281,9 @@ static QUEUE: Mutex<Queue> = Mutex::new(Queue {
 static DELIVERED_CV: Condvar = Condvar::new();
 /// Lines queued for the callback, ever.
 static QUEUED: AtomicU64 = AtomicU64::new(0);
-/// Lines handed to the callback (or dropped), ever.
+/// Lines handed to the callback (or dropped), ever. Read by `sync` without the lock: its
+/// address is also the helgrind tag ordering a callback's work before the API call returns.
+/// (It and QUEUED are only loaded and added to, which helgrind never counts as racing.)
 static DELIVERED: AtomicU64 = AtomicU64::new(0);
 static ATFORK: std::sync::Once = std::sync::Once::new();
 
@@ -327,6 +336,8 @@ fn deliver_all() {
         drop(q);
         call_back(level, line);
         q = queue();
+        // What the callback did is seen by a `sync` that finds this count without locking.
+        crate::vg::happens_before(&DELIVERED as *const AtomicU64 as usize);
         DELIVERED.fetch_add(1, Ordering::SeqCst);
         if q.waiters > 0 {
             DELIVERED_CV.notify_all();
@@ -358,10 +369,11 @@ fn call_back(level: i32, line: String) {
 /// [`no_sync`].
 pub fn sync() {
     let target = QUEUED.load(Ordering::SeqCst);
-    if DELIVERED.load(Ordering::SeqCst) >= target
-        || IN_CALLBACK.with(Cell::get)
-        || NO_SYNC.with(Cell::get)
-    {
+    if DELIVERED.load(Ordering::SeqCst) >= target {
+        crate::vg::happens_after(&DELIVERED as *const AtomicU64 as usize);
+        return;
+    }
+    if IN_CALLBACK.with(Cell::get) || NO_SYNC.with(Cell::get) {
         return;
     }
     let mut q = queue();
