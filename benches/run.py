@@ -281,6 +281,8 @@ def all_cases():
     cases += [
         Case("tls_async_qos1_64B", "async_throughput_tls", ["1", "{count}", "64"],
              broker="tls", scale_n=False, prefix="tls_"),
+        Case("tls_async_qos1_1MiB", "async_throughput_tls", ["1", "100", str(1 << 20)],
+             broker="tls", scale_n=False, prefix="tls_"),
         Case("tls_pubwait", "sync_latency_tls", ["pubwait", "{n}"], broker="tls",
              prefix="tls_"),
         Case("tls_connect", "sync_latency_tls", ["connect"], broker="tls", scale_n=False,
