@@ -42,30 +42,28 @@ impl MallocBuf {
         }
     }
 
-    /// A new malloc'd buffer of `len` zero bytes (calloc: memory fresh from the system is
-    /// not written again). Aborts like `Vec` on allocation failure.
-    pub fn zeroed(len: usize) -> MallocBuf {
-        if len == 0 {
-            return MallocBuf::copy_from(&[]);
-        }
-        // SAFETY: calloc with a nonzero size; the result is checked for NULL.
-        let raw = unsafe { libc::calloc(len, 1) } as *mut u8;
+    /// A new malloc'd buffer of `len` (nonzero) bytes that are not initialised: a large
+    /// payload read straight from the socket into it, with no zero-fill first. Aborts like
+    /// `Vec` on allocation failure.
+    ///
+    /// # Safety
+    /// Every byte must be written (through [`MallocBuf::as_mut_ptr`]) before the buffer is
+    /// read or handed on.
+    pub unsafe fn uninit(len: usize) -> MallocBuf {
+        // SAFETY: malloc with a nonzero size; the result is checked for NULL.
+        let raw = unsafe { libc::malloc(len.max(1)) } as *mut u8;
         match NonNull::new(raw) {
             Some(ptr) => MallocBuf { ptr, len },
             None => std::alloc::handle_alloc_error(
-                std::alloc::Layout::from_size_align(len, 1)
+                std::alloc::Layout::from_size_align(len.max(1), 1)
                     .unwrap_or(std::alloc::Layout::new::<u8>()),
             ),
         }
     }
 
-    /// The bytes, to fill.
-    pub fn as_mut_slice(&mut self) -> &mut [u8] {
-        if self.is_unallocated() {
-            return &mut [];
-        }
-        // SAFETY: ptr is valid for len initialised bytes, owned by self alone.
-        unsafe { std::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    /// The start of the buffer, to fill (see [`MallocBuf::uninit`]).
+    pub fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.ptr.as_ptr()
     }
 
     /// Take ownership of memory from `malloc` holding `len` bytes.

@@ -303,6 +303,41 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// Read into the `len` bytes at `ptr`, which need not be initialised: TCP reads straight
+    /// into them (no zero-fill of a large payload's buffer first); TLS, which wants a slice,
+    /// gets up to one read's worth zeroed first.
+    ///
+    /// # Safety
+    /// `ptr` is valid for writes of `len` bytes.
+    unsafe fn read_raw(&mut self, ptr: *mut u8, len: usize) -> io::Result<usize> {
+        let r = match self {
+            Transport::Tcp(s) => {
+                use std::os::fd::AsRawFd;
+                // SAFETY: the caller's buffer; recv writes at most len bytes to it.
+                let n = unsafe { libc::recv(s.as_raw_fd(), ptr as *mut libc::c_void, len, 0) };
+                if n < 0 {
+                    Err(io::Error::last_os_error())
+                } else {
+                    Ok(n as usize)
+                }
+            }
+            #[cfg(feature = "tls")]
+            Transport::Tls(s) => {
+                let len = len.min(READ_CHUNK);
+                // SAFETY: the caller's buffer, initialised here before the slice is made.
+                let buf = unsafe {
+                    std::ptr::write_bytes(ptr, 0, len);
+                    std::slice::from_raw_parts_mut(ptr, len)
+                };
+                net::tls::read(s, buf)
+            }
+        };
+        ptrace::io(self.fd(), "read", None, &r);
+        r
+    }
+}
+
 impl Read for Transport {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let r = match self {
@@ -467,7 +502,7 @@ struct LargeIn {
     /// The packet as if its payload were empty: the header byte, the remaining length of
     /// the variable header alone, and the variable header (topic, id, properties).
     head: Vec<u8>,
-    /// The payload; `filled` bytes of it have arrived.
+    /// The payload; `filled` bytes of it have arrived (the rest is not initialised).
     payload: MallocBuf,
     filled: usize,
 }
@@ -504,9 +539,13 @@ impl LargeIn {
             }
         }
         head.extend_from_slice(&buf[fixed..fixed + var]);
-        let mut payload = MallocBuf::zeroed(remaining - var);
         let have = &buf[fixed + var..];
-        payload.as_mut_slice()[..have.len()].copy_from_slice(have);
+        // SAFETY: `remaining - var` is nonzero (the packet is large); its first bytes are
+        // written just below, the others by the reads of `read_and_handle`, and the buffer is
+        // handed on only once `filled` reaches its length.
+        let mut payload = unsafe { MallocBuf::uninit(remaining - var) };
+        // SAFETY: `have` is shorter than the payload (the packet is not complete yet).
+        unsafe { std::ptr::copy_nonoverlapping(have.as_ptr(), payload.as_mut_ptr(), have.len()) };
         Some(LargeIn {
             head,
             payload,
@@ -1698,9 +1737,11 @@ fn read_and_handle(
             let conn = st.conn.as_mut().ok_or("no connection")?;
             if let Some(large) = conn.large.as_mut() {
                 let want = large.payload.len() - large.filled;
-                let r = conn
-                    .transport
-                    .read(&mut large.payload.as_mut_slice()[large.filled..]);
+                // SAFETY: the rest of the payload's buffer, past what has arrived.
+                let r = unsafe {
+                    let at = large.payload.as_mut_ptr().add(large.filled);
+                    conn.transport.read_raw(at, want)
+                };
                 match r {
                     Ok(0) => return Err("connection closed by the server".to_string()),
                     Ok(got) => {
