@@ -384,8 +384,9 @@ struct Conn {
     token: usize,
     /// The start of a packet not yet complete (see `SCRATCH`).
     read_buf: Vec<u8>,
-    /// A large PUBLISH coming in, when its headers have been read (see [`LargeIn`]).
-    large: Option<LargeIn>,
+    /// A large PUBLISH coming in, when its headers have been read (see [`LargeIn`]; boxed:
+    /// rare, and every connection of thousands carries the field).
+    large: Option<Box<LargeIn>>,
     /// Bytes written on this connection so far.
     sent: u64,
 }
@@ -1749,7 +1750,7 @@ fn read_and_handle(
                         large.filled += got;
                         if got == want {
                             let large = conn.large.take().ok_or("no large packet")?;
-                            handle_large(client, st, large, now)?;
+                            handle_large(client, st, *large, now)?;
                             continue;
                         }
                         if short_read_drains(&conn.transport) {
@@ -1850,7 +1851,7 @@ fn handle_pending(
         let v5 = st.session.version() == ProtocolVersion::V5;
         if let Some(large) = LargeIn::start(&pending, v5) {
             if let Some(conn) = st.conn.as_mut() {
-                conn.large = Some(large);
+                conn.large = Some(Box::new(large));
                 conn.read_buf = Vec::new();
             }
             return Ok(());
@@ -2110,7 +2111,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                             result: OpResult::Published {
                                 reason,
                                 properties,
-                                message: Some(Box::new(message)),
+                                message: Some(message),
                             },
                         },
                     );

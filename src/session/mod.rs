@@ -213,8 +213,9 @@ pub enum Event {
         /// Its properties.
         properties: Properties<'static>,
         /// The message, handed back: whoever reports the completion (Paho's onSuccess
-        /// carries the message) needs no copy of its own.
-        message: Publish<'static>,
+        /// carries the message) needs no copy of its own. Boxed: every client keeps a queue
+        /// of events, whose size is that of the largest.
+        message: Box<Publish<'static>>,
     },
     /// SUBACK for a SUBSCRIBE.
     SubAck {
@@ -1294,7 +1295,7 @@ impl Session {
                 packet_id: m.id,
                 reason,
                 properties,
-                message: m.msg,
+                message: Box::new(m.msg),
             });
         }
     }
