@@ -506,6 +506,10 @@ def targets(samples):
                   "%.2f of Paho's" % (co / cp))
         if co:
             check("%s client CPU/msg <= 5 µs (issue 8)" % sub, co <= 5, "%.2f µs" % co)
+    for sub, want in (("async_qos1_1MiB", 1000), ("async_qos1_16MiB", 300)):
+        mib = median_of(samples, sub, "ours", "mib_per_s")
+        if mib:
+            check("%s >= %d MiB/s (issue 8)" % (sub, want), mib >= want, "%.0f MiB/s" % mib)
     to = median_of(samples, "tls_async_qos1_64B", "ours", "msgs_per_s")
     tp = median_of(samples, "tls_async_qos1_64B", "paho", "msgs_per_s")
     if to and tp:
