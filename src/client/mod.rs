@@ -1505,7 +1505,7 @@ fn deliver(me: Weak<Inner>, listener: Arc<dyn Listener>, notice: Notice) {
 fn fail_tokens(client: &Client, st: &mut State, ids: Vec<u16>, why: Error) {
     for id in ids {
         st.failed_tokens.insert(id);
-        if let Some((Some(op), _)) = st.ops.remove(&id) {
+        if let Some((Some(op), _)) = crate::session::idmap::remove_and_release(&mut st.ops, &id) {
             if let Some(l) = st.listener.clone() {
                 client.post(
                     l,
@@ -2076,7 +2076,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                 "{}: message msgid {packet_id} complete (reason code {reason})",
                 client.inner.client_id
             );
-            let tagged = st.ops.remove(&packet_id);
+            let tagged = crate::session::idmap::remove_and_release(&mut st.ops, &packet_id);
             if let Some(l) = st.listener.clone() {
                 if st.session.version() == ProtocolVersion::V5 && l.wants_published() {
                     let qos = tagged.map_or(1, |(_, q)| q);
@@ -2135,7 +2135,7 @@ fn handle_event(client: &Client, st: &mut State, ev: Event) {
                 codes
             );
             let r = AckResult { codes, properties };
-            match st.ops.remove(&packet_id) {
+            match crate::session::idmap::remove_and_release(&mut st.ops, &packet_id) {
                 Some((Some(op), _)) => {
                     if let Some(l) = st.listener.clone() {
                         client.post(

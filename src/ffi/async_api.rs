@@ -183,11 +183,10 @@ impl Listener for AsyncListener {
                 None
             }
             Notice::OpDone { op, token, result } => {
-                let pending = self
-                    .ops
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&op);
+                let pending = crate::session::idmap::remove_and_release(
+                    &mut self.ops.lock().unwrap_or_else(|e| e.into_inner()),
+                    &op,
+                );
                 if let Some(p) = pending {
                     finish_op(&p, token as c_int, &result);
                 }
@@ -443,11 +442,10 @@ impl AsyncInner {
 
     fn drop_op(&self, op: Option<u64>) {
         if let Some(op) = op {
-            self.listener
-                .ops
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .remove(&op);
+            crate::session::idmap::remove_and_release(
+                &mut self.listener.ops.lock().unwrap_or_else(|e| e.into_inner()),
+                &op,
+            );
         }
     }
 
