@@ -1655,7 +1655,7 @@ impl ConnDriver {
             st.high_water = 0;
         }
         if held == 0 {
-            st.session.release_output_buffer();
+            st.session.release_idle_buffers();
         }
         drop(st);
         if wake {

@@ -1644,7 +1644,7 @@ impl Session {
             }
             if self.out_start == self.out.len() && self.holes.is_empty() {
                 // A buffer grown by large messages is kept while more may follow (see
-                // `release_output_buffer`): a fresh one for each would be page-faulted in
+                // `release_idle_buffers`): a fresh one for each would be page-faulted in
                 // again, which cost more than copying the message into it.
                 self.out.clear();
                 self.out_start = 0;
@@ -1682,8 +1682,10 @@ impl Session {
         n
     }
 
-    /// Nothing is left to write: give back an output buffer that large messages grew.
-    pub fn release_output_buffer(&mut self) {
+    /// Nothing is in flight: give back an output buffer that large messages grew, and the
+    /// event queue's buffer once drained (each of 10,000 idle clients kept ~400 bytes in it).
+    /// Not done on every drain: a stream would reallocate it at every round.
+    pub fn release_idle_buffers(&mut self) {
         if self.out_start == self.out.len()
             && self.holes.is_empty()
             && self.out.capacity() > 1 << 20
@@ -1691,17 +1693,14 @@ impl Session {
             self.out = Vec::new();
             self.out_start = 0;
         }
+        if self.events.is_empty() && self.events.capacity() > 0 {
+            self.events = VecDeque::new();
+        }
     }
 
     /// The next event, if any.
     pub fn poll_event(&mut self) -> Option<Event> {
-        let e = self.events.pop_front();
-        if e.is_none() && self.events.capacity() > 0 && self.events.capacity() <= 8 {
-            // Drained: a small queue gives its buffer back (each of 10,000 idle clients kept
-            // ~400 bytes in it); one a burst grew large stays for the next burst.
-            self.events = VecDeque::new();
-        }
-        e
+        self.events.pop_front()
     }
 
     /// Packet ids of outbound publishes not yet complete, in the order they were published.
