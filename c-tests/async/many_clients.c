@@ -69,21 +69,6 @@ static void raise_nofile(void)
     }
 }
 
-/* VmRSS of this process in kB (-1 if unknown). */
-static long rss_kb(void)
-{
-    char line[256];
-    long kb = -1;
-    FILE *f = fopen("/proc/self/status", "r");
-    if (!f)
-        return -1;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "VmRSS:", 6) == 0)
-            kb = atol(line + 6);
-    fclose(f);
-    return kb;
-}
-
 int main(void)
 {
     static MQTTAsync c[N_MAX];
@@ -102,7 +87,7 @@ int main(void)
     memset(&b, 0, sizeof b);
     tb_start(&b);
     printf("threads before any client: %d\n", ta_thread_count());
-    rss0 = rss_kb();
+    rss0 = ta_proc_status("VmRSS");
 
     tu_step("connect the clients");
     t0 = tu_now_ms();
@@ -137,7 +122,7 @@ int main(void)
     if (!ta_wait_until(all_arrived, NULL, 20000))
         tu_fail("%d of %d clients got the message", arrived_count, N);
     threads = ta_thread_count();
-    kb = (double)(rss_kb() - rss0) / N;
+    kb = (double)(ta_proc_status("VmRSS") - rss0) / N;
     printf("%d clients connected, subscribed and got the message\n", N);
     tu_log("resident memory: %.2f kB per client", kb);
     /* Issue 4: at most 4 KB each with 10,000 clients (MANY_CLIENTS=10000; with 1,000, the

@@ -317,16 +317,22 @@ int ta_arrived_event(void *context, char *topic, int topic_len, MQTTAsync_messag
     return 1;
 }
 
-int ta_thread_count(void)
+long ta_proc_status(const char *field)
 {
     char line[256];
-    int n = -1;
+    long n = -1;
+    size_t len = strlen(field);
     FILE *f = fopen("/proc/self/status", "r");
     if (!f)
         return -1;
     while (fgets(line, sizeof line, f))
-        if (strncmp(line, "Threads:", 8) == 0)
-            n = atoi(line + 8);
+        if (strncmp(line, field, len) == 0 && line[len] == ':')
+            n = atol(line + len + 1);
     fclose(f);
     return n;
+}
+
+int ta_thread_count(void)
+{
+    return (int)ta_proc_status("Threads");
 }

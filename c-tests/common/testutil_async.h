@@ -89,5 +89,7 @@ int ta_arrived_event(void *context, char *topic, int topic_len, MQTTAsync_messag
 
 /* Threads of this process, from /proc/self/status (-1 if unknown). */
 int ta_thread_count(void);
+/* A numeric field of /proc/self/status ("VmRSS" in kB, "Threads", ...); -1 if absent. */
+long ta_proc_status(const char *field);
 
 #endif

@@ -528,17 +528,10 @@ impl LargeIn {
         if var > remaining || buf.len() < fixed + var {
             return None;
         }
-        let mut head = Vec::with_capacity(5 + var);
+        let (len_of_var, n) = protocol::varint_bytes(u32::try_from(var).ok()?).ok()?;
+        let mut head = Vec::with_capacity(1 + n + var);
         head.push(first);
-        let mut n = var;
-        loop {
-            let b = (n % 128) as u8;
-            n /= 128;
-            head.push(if n > 0 { b | 0x80 } else { b });
-            if n == 0 {
-                break;
-            }
-        }
+        head.extend_from_slice(&len_of_var[..n]);
         head.extend_from_slice(&buf[fixed..fixed + var]);
         let have = &buf[fixed + var..];
         // SAFETY: `remaining - var` is nonzero (the packet is large); its first bytes are
@@ -1874,14 +1867,8 @@ fn handle_pending(
 
 /// The full size of the packet starting `buf`, from its fixed header, if that is complete.
 fn packet_len_hint(buf: &[u8]) -> Option<usize> {
-    let mut len = 0usize;
-    for (i, b) in buf.iter().skip(1).take(4).enumerate() {
-        len |= usize::from(b & 0x7f) << (7 * i);
-        if b & 0x80 == 0 {
-            return Some(1 + i + 1 + len);
-        }
-    }
-    None
+    let (len, len_bytes) = varint(buf.get(1..)?)?;
+    Some(1 + len_bytes + len)
 }
 
 /// A [`LargeIn`] is complete: handle its headers as the packet, with its payload.

@@ -546,15 +546,43 @@ mod tests {
     use super::*;
     use std::time::Duration;
 
-    struct Counter(AtomicUsize);
+    /// Counts its readiness calls; a streaming one also reports a QoS 0 stream read in each,
+    /// so that the loop pauses after each of its rounds.
+    struct Counter {
+        calls: AtomicUsize,
+        stream: bool,
+    }
+
+    impl Counter {
+        fn new(stream: bool) -> Arc<Counter> {
+            Arc::new(Counter {
+                calls: AtomicUsize::new(0),
+                stream,
+            })
+        }
+    }
 
     impl Driver for Counter {
         fn on_ready(&self, _: Ready, _: Instant) -> Option<Instant> {
-            self.0.fetch_add(1, Ordering::SeqCst);
+            if self.stream {
+                note_unacked_read(COALESCE_BYTES);
+            }
+            self.calls.fetch_add(1, Ordering::SeqCst);
             None
         }
         fn on_timeout(&self, _: Instant) -> Option<Instant> {
             None
+        }
+    }
+
+    /// Send a flush and wait (spinning, so as not to disturb the loop's timing) until it ran.
+    fn flush_and_wait(engine: &EngineRef, token: usize, counter: &Counter) {
+        let before = counter.calls.load(Ordering::SeqCst);
+        engine.flush(token);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while counter.calls.load(Ordering::SeqCst) == before {
+            assert!(Instant::now() < deadline, "a flush was never run");
+            std::hint::spin_loop();
         }
     }
 
@@ -564,7 +592,7 @@ mod tests {
     #[test]
     fn a_command_sent_as_the_loop_goes_to_sleep_is_not_lost() {
         let engine = Arc::new(EngineRef::acquire().expect("engine"));
-        let counter = Arc::new(Counter(AtomicUsize::new(0)));
+        let counter = Counter::new(false);
         let token = engine.new_token();
         engine.add(token, counter.clone(), None);
         // One sender: with several, one's command could be run on another's wake-up.
@@ -572,13 +600,7 @@ mod tests {
             let (engine, counter) = (engine.clone(), counter.clone());
             std::thread::spawn(move || {
                 for _ in 0..3000 {
-                    let before = counter.0.load(Ordering::SeqCst);
-                    engine.flush(token);
-                    let deadline = Instant::now() + Duration::from_secs(10);
-                    while counter.0.load(Ordering::SeqCst) == before {
-                        assert!(Instant::now() < deadline, "a flush was never run");
-                        std::hint::spin_loop();
-                    }
+                    flush_and_wait(&engine, token, &counter);
                 }
             })
         };
@@ -586,37 +608,16 @@ mod tests {
         engine.remove(token);
     }
 
-    /// A driver that reads a QoS 0 stream every time it is called: the loop pauses after
-    /// each of its rounds.
-    struct Streaming(AtomicUsize);
-
-    impl Driver for Streaming {
-        fn on_ready(&self, _: Ready, _: Instant) -> Option<Instant> {
-            note_unacked_read(COALESCE_BYTES);
-            self.0.fetch_add(1, Ordering::SeqCst);
-            None
-        }
-        fn on_timeout(&self, _: Instant) -> Option<Instant> {
-            None
-        }
-    }
-
     /// The command that ends a coalescing pause is kept and run, not dropped: every flush
     /// sent while the loop pauses after each round is answered.
     #[test]
     fn a_command_that_ends_a_coalescing_pause_is_run() {
         let engine = Arc::new(EngineRef::acquire().expect("engine"));
-        let driver = Arc::new(Streaming(AtomicUsize::new(0)));
+        let counter = Counter::new(true);
         let token = engine.new_token();
-        engine.add(token, driver.clone(), None);
+        engine.add(token, counter.clone(), None);
         for _ in 0..2000 {
-            let before = driver.0.load(Ordering::SeqCst);
-            engine.flush(token);
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while driver.0.load(Ordering::SeqCst) == before {
-                assert!(Instant::now() < deadline, "a flush was never run");
-                std::hint::spin_loop();
-            }
+            flush_and_wait(&engine, token, &counter);
         }
         // A nudge with no pause to end, or one that ends it: either way nothing breaks.
         engine.nudge();

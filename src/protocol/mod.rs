@@ -10,6 +10,7 @@ mod validate;
 mod wire;
 
 pub use types::*;
+pub(crate) use wire::varint_bytes;
 
 /// Encode `packet` for protocol `version`, appending the bytes to `out`.
 ///

@@ -2020,9 +2020,8 @@ fn a_large_payload_is_written_by_reference_and_the_stream_is_unchanged() {
         let mut by_ref = H::new(v);
         let mut copied = H::new(v);
         copied.s.set_large_by_reference(false);
-        let mut streams = Vec::new();
-        let mut holes = Vec::new();
-        for h in [&mut by_ref, &mut copied] {
+        // Small and large messages, each QoS, on a new connection.
+        let publish_mix = |h: &mut H| {
             h.connect(true, false);
             h.sent();
             h.s.publish(msg("small/1", 1), h.now).unwrap();
@@ -2030,6 +2029,11 @@ fn a_large_payload_is_written_by_reference_and_the_stream_is_unchanged() {
             h.s.publish(msg("small/2", 0), h.now).unwrap();
             h.s.publish(large("big/2", 2, 70_000), h.now).unwrap();
             h.s.publish(large("big/3", 0, 100_000), h.now).unwrap();
+        };
+        let mut streams = Vec::new();
+        let mut holes = Vec::new();
+        for h in [&mut by_ref, &mut copied] {
+            publish_mix(h);
             holes.push(h.s.has_holes());
             streams.push(h.drain_output(7001));
             assert!(!h.s.has_holes());
@@ -2037,13 +2041,7 @@ fn a_large_payload_is_written_by_reference_and_the_stream_is_unchanged() {
         assert_eq!(holes, [true, false], "{v:?}");
         // The same through vectored writes that end anywhere, in or between pieces.
         let mut h = H::new(v);
-        h.connect(true, false);
-        h.sent();
-        h.s.publish(msg("small/1", 1), h.now).unwrap();
-        h.s.publish(large("big/1", 1, 300_000), h.now).unwrap();
-        h.s.publish(msg("small/2", 0), h.now).unwrap();
-        h.s.publish(large("big/2", 2, 70_000), h.now).unwrap();
-        h.s.publish(large("big/3", 0, 100_000), h.now).unwrap();
+        publish_mix(&mut h);
         assert!(
             h.drain_vectored(65_521) == streams[1],
             "{v:?}: vectored bytes differ"
