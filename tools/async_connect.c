@@ -163,42 +163,7 @@ int async_tool_connect(const struct tool_opts* opts, MQTTAsync client)
 		conn_opts.onFailure = on_connect_failure;
 	}
 	conn_opts.context = (void*)opts;
-	conn_opts.keepAliveInterval = opts->keepalive;
-	conn_opts.username = opts->username;
-	conn_opts.password = opts->password;
-	conn_opts.httpProxy = opts->http_proxy;
-	conn_opts.httpsProxy = opts->https_proxy;
-	if (opts->will_topic)
-	{
-		will.topicName = opts->will_topic;
-		will.qos = opts->will_qos;
-		will.retained = opts->will_retain;
-		if (opts->will_payload)
-			will.message = opts->will_payload;
-		else
-		{
-			will.message = NULL;
-			will.payload.data = "";
-			will.payload.len = 0;
-		}
-		conn_opts.will = &will;
-	}
-	if (tool_wants_tls(opts))
-	{
-		ssl.trustStore = opts->cafile;
-		ssl.CApath = opts->capath;
-		ssl.keyStore = opts->cert;
-		ssl.privateKey = opts->key;
-		ssl.privateKeyPassword = opts->keypass;
-		ssl.enabledCipherSuites = opts->ciphers;
-		ssl.verify = opts->insecure ? 0 : 1;
-		if (opts->psk)
-		{
-			ssl.ssl_psk_cb = tool_psk_cb;
-			ssl.ssl_psk_context = (void*)opts;
-		}
-		conn_opts.ssl = &ssl;
-	}
+	TOOL_FILL_CONNECT_OPTIONS(conn_opts, will, ssl, opts);
 
 	connect_rc = MQTTASYNC_SUCCESS;
 	async_wait_start(&connect_wait);

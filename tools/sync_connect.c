@@ -54,43 +54,7 @@ int sync_tool_connect(struct tool_opts* opts, MQTTClient* client)
 		conn_opts.cleansession = 1;
 		conn_opts.MQTTVersion = opts->mqtt_version;
 	}
-	conn_opts.keepAliveInterval = opts->keepalive;
-	conn_opts.username = opts->username;
-	conn_opts.password = opts->password;
-	conn_opts.httpProxy = opts->http_proxy;
-	conn_opts.httpsProxy = opts->https_proxy;
-	if (opts->will_topic)
-	{
-		will.topicName = opts->will_topic;
-		will.qos = opts->will_qos;
-		will.retained = opts->will_retain;
-		if (opts->will_payload)
-			will.message = opts->will_payload;
-		else
-		{
-			/* no payload: an empty will message */
-			will.message = NULL;
-			will.payload.data = "";
-			will.payload.len = 0;
-		}
-		conn_opts.will = &will;
-	}
-	if (tool_wants_tls(opts))
-	{
-		ssl.trustStore = opts->cafile;
-		ssl.CApath = opts->capath;
-		ssl.keyStore = opts->cert;
-		ssl.privateKey = opts->key;
-		ssl.privateKeyPassword = opts->keypass;
-		ssl.enabledCipherSuites = opts->ciphers;
-		ssl.verify = opts->insecure ? 0 : 1;
-		if (opts->psk)
-		{
-			ssl.ssl_psk_cb = tool_psk_cb;
-			ssl.ssl_psk_context = opts;
-		}
-		conn_opts.ssl = &ssl;
-	}
+	TOOL_FILL_CONNECT_OPTIONS(conn_opts, will, ssl, opts);
 
 	if (opts->verbose)
 		printf("Connecting\n");

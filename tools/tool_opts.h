@@ -84,6 +84,49 @@ int tool_wants_tls(const struct tool_opts* opts);
 unsigned int tool_psk_cb(const char* hint, char* identity, unsigned int max_identity_len,
 		unsigned char* psk, unsigned int max_psk_len, void* context);
 
+/* The connect options both APIs share, from the command line: keepalive, user name and
+ * password, proxies, the will (--will-topic; an empty message without --will-payload) and
+ * the SSL options when TLS is wanted. A macro: MQTTClient_ and MQTTAsync_ structs have the
+ * same field names but are different types. `will` and `ssl` must outlive the connect. */
+#define TOOL_FILL_CONNECT_OPTIONS(conn, will, ssl, opts) \
+	do \
+	{ \
+		(conn).keepAliveInterval = (opts)->keepalive; \
+		(conn).username = (opts)->username; \
+		(conn).password = (opts)->password; \
+		(conn).httpProxy = (opts)->http_proxy; \
+		(conn).httpsProxy = (opts)->https_proxy; \
+		if ((opts)->will_topic) \
+		{ \
+			(will).topicName = (opts)->will_topic; \
+			(will).qos = (opts)->will_qos; \
+			(will).retained = (opts)->will_retain; \
+			(will).message = (opts)->will_payload; \
+			if (!(opts)->will_payload) \
+			{ \
+				(will).payload.data = ""; \
+				(will).payload.len = 0; \
+			} \
+			(conn).will = &(will); \
+		} \
+		if (tool_wants_tls(opts)) \
+		{ \
+			(ssl).trustStore = (opts)->cafile; \
+			(ssl).CApath = (opts)->capath; \
+			(ssl).keyStore = (opts)->cert; \
+			(ssl).privateKey = (opts)->key; \
+			(ssl).privateKeyPassword = (opts)->keypass; \
+			(ssl).enabledCipherSuites = (opts)->ciphers; \
+			(ssl).verify = (opts)->insecure ? 0 : 1; \
+			if ((opts)->psk) \
+			{ \
+				(ssl).ssl_psk_cb = tool_psk_cb; \
+				(ssl).ssl_psk_context = (void*)(opts); \
+			} \
+			(conn).ssl = &(ssl); \
+		} \
+	} while (0)
+
 /* Error output that --quiet silences. */
 void tool_error(const struct tool_opts* opts, const char* format, ...)
 #if defined(__GNUC__)

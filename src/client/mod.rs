@@ -280,26 +280,7 @@ impl Transport {
 
     /// Acknowledge at once what we just read (see `ConnDriver::on_ready`).
     fn quick_ack(&self) {
-        #[cfg(target_os = "linux")]
-        {
-            use std::os::fd::AsRawFd;
-            let fd = match self {
-                Transport::Tcp(s) => s.as_raw_fd(),
-                #[cfg(feature = "tls")]
-                Transport::Tls(s) => s.get_ref().as_raw_fd(),
-            };
-            let one: libc::c_int = 1;
-            // SAFETY: a valid socket and a c_int option value of the right size.
-            unsafe {
-                libc::setsockopt(
-                    fd,
-                    libc::IPPROTO_TCP,
-                    libc::TCP_QUICKACK,
-                    &one as *const libc::c_int as *const libc::c_void,
-                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-                );
-            }
-        }
+        net::quick_ack(self.fd());
     }
 }
 
@@ -513,31 +494,15 @@ impl LargeIn {
     /// whose variable header is all there, set up the rest of it to be read as a `LargeIn`.
     /// Anything else (short, malformed, headers incomplete) is left to the decoder.
     fn start(buf: &[u8], v5: bool) -> Option<LargeIn> {
-        let first = *buf.first()?;
-        let (remaining, len_bytes) = varint(buf.get(1..)?)?;
-        let fixed = 1 + len_bytes;
-        if first >> 4 != 3 || fixed + remaining < LARGE_IN || buf.len() >= fixed + remaining {
+        let (head, start, len) = protocol::split_publish(buf, v5)?;
+        if start + len < LARGE_IN {
             return None;
         }
-        let topic_len = usize::from(u16::from_be_bytes([*buf.get(fixed)?, *buf.get(fixed + 1)?]));
-        let mut var = 2 + topic_len + if (first >> 1) & 3 > 0 { 2 } else { 0 };
-        if v5 {
-            let (props, props_bytes) = varint(buf.get(fixed + var..)?)?;
-            var += props_bytes + props;
-        }
-        if var > remaining || buf.len() < fixed + var {
-            return None;
-        }
-        let (len_of_var, n) = protocol::varint_bytes(u32::try_from(var).ok()?).ok()?;
-        let mut head = Vec::with_capacity(1 + n + var);
-        head.push(first);
-        head.extend_from_slice(&len_of_var[..n]);
-        head.extend_from_slice(&buf[fixed..fixed + var]);
-        let have = &buf[fixed + var..];
-        // SAFETY: `remaining - var` is nonzero (the packet is large); its first bytes are
-        // written just below, the others by the reads of `read_and_handle`, and the buffer is
-        // handed on only once `filled` reaches its length.
-        let mut payload = unsafe { MallocBuf::uninit(remaining - var) };
+        let have = &buf[start..];
+        // SAFETY: `len` is nonzero (the packet is large); its first bytes are written just
+        // below, the others by the reads of `read_and_handle`, and the buffer is handed on
+        // only once `filled` reaches its length.
+        let mut payload = unsafe { MallocBuf::uninit(len) };
         // SAFETY: `have` is shorter than the payload (the packet is not complete yet).
         unsafe { std::ptr::copy_nonoverlapping(have.as_ptr(), payload.as_mut_ptr(), have.len()) };
         Some(LargeIn {
@@ -546,19 +511,6 @@ impl LargeIn {
             filled: have.len(),
         })
     }
-}
-
-/// An MQTT variable byte integer at the start of `b`: its value and its length in bytes;
-/// None when incomplete or longer than four bytes.
-fn varint(b: &[u8]) -> Option<(usize, usize)> {
-    let mut value = 0usize;
-    for (i, &byte) in b.iter().take(4).enumerate() {
-        value |= usize::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((value, i + 1));
-        }
-    }
-    None
 }
 
 /// Messages held at once (in flight plus buffered) from which their passing counts as a
@@ -1757,7 +1709,7 @@ fn read_and_handle(
                 }
             }
             // In the middle of a large packet, read straight into its buffer: one copy less.
-            let missing = packet_len_hint(&conn.read_buf)
+            let missing = protocol::packet_len(&conn.read_buf)
                 .map_or(0, |need| need.saturating_sub(conn.read_buf.len()));
             if missing >= READ_CHUNK {
                 let len = conn.read_buf.len();
@@ -1850,7 +1802,7 @@ fn handle_pending(
             return Ok(());
         }
     }
-    if let Some(need) = packet_len_hint(&pending) {
+    if let Some(need) = protocol::packet_len(&pending) {
         // A large packet is arriving: make room for all of it once (up to a bound, so that a
         // hostile length does not reserve memory it never sends).
         let need = need.min(64 << 20);
@@ -1863,12 +1815,6 @@ fn handle_pending(
         conn.read_buf = pending;
     }
     Ok(())
-}
-
-/// The full size of the packet starting `buf`, from its fixed header, if that is complete.
-fn packet_len_hint(buf: &[u8]) -> Option<usize> {
-    let (len, len_bytes) = varint(buf.get(1..)?)?;
-    Some(1 + len_bytes + len)
 }
 
 /// A [`LargeIn`] is complete: handle its headers as the packet, with its payload.

@@ -155,6 +155,65 @@ pub fn connect_tcp(ep: &Endpoint, deadline: Instant) -> io::Result<TcpStream> {
     Err(last)
 }
 
+/// Set an integer socket option. Best effort callers ignore the result.
+pub(crate) fn set_int_option(
+    fd: std::os::fd::RawFd,
+    level: libc::c_int,
+    name: libc::c_int,
+    value: libc::c_int,
+) -> io::Result<()> {
+    // SAFETY: a c_int option value of the right size; a bad descriptor is an error return.
+    let r = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            &value as *const libc::c_int as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Read an integer socket option.
+pub(crate) fn int_option(
+    fd: std::os::fd::RawFd,
+    level: libc::c_int,
+    name: libc::c_int,
+) -> io::Result<libc::c_int> {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: a c_int to fill and its size; a bad descriptor is an error return.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            level,
+            name,
+            &mut value as *mut libc::c_int as *mut libc::c_void,
+            &mut len,
+        )
+    };
+    if r == 0 {
+        Ok(value)
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Acknowledge at once what was just read on `fd` (Linux's TCP_QUICKACK; a no-op elsewhere):
+/// a broker that holds its next packet back until the previous one is acknowledged (Nagle)
+/// would otherwise wait out our delayed ACK.
+pub(crate) fn quick_ack(fd: std::os::fd::RawFd) {
+    #[cfg(target_os = "linux")]
+    let _ = set_int_option(fd, libc::IPPROTO_TCP, libc::TCP_QUICKACK, 1);
+    #[cfg(not(target_os = "linux"))]
+    let _ = fd;
+}
+
 /// The largest TCP segment we send or ask the peer to send; it matters on loopback only
 /// (64 KiB MTU; Ethernet's 1460 and jumbo frames' 8948 are below it). With the segment as large
 /// as the broker's receive buffer, a fast publisher can fill that buffer and stop: Linux does
@@ -188,18 +247,13 @@ fn connect_addr(addr: &SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
     }
     // SAFETY: a fresh descriptor nobody else owns.
     let fd = unsafe { OwnedFd::from_raw_fd(raw) };
-    let mss = MAX_SEGMENT;
-    // SAFETY: a valid socket and a c_int option value of the right size. Best effort: a
-    // failure leaves the system's segment size.
-    unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            libc::IPPROTO_TCP,
-            libc::TCP_MAXSEG,
-            &mss as *const libc::c_int as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        );
-    }
+    // Best effort: a failure leaves the system's segment size.
+    let _ = set_int_option(
+        fd.as_raw_fd(),
+        libc::IPPROTO_TCP,
+        libc::TCP_MAXSEG,
+        MAX_SEGMENT,
+    );
     // SAFETY: all-zero is a valid sockaddr_storage; the address is written in just below.
     let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
     let len = match addr {
@@ -268,21 +322,7 @@ fn connect_addr(addr: &SocketAddr, timeout: Duration) -> io::Result<TcpStream> {
                 }
             }
         }
-        let mut err: libc::c_int = 0;
-        let mut elen = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-        // SAFETY: a valid socket and a c_int to fill.
-        let r = unsafe {
-            libc::getsockopt(
-                fd.as_raw_fd(),
-                libc::SOL_SOCKET,
-                libc::SO_ERROR,
-                &mut err as *mut libc::c_int as *mut libc::c_void,
-                &mut elen,
-            )
-        };
-        if r != 0 {
-            return Err(io::Error::last_os_error());
-        }
+        let err = int_option(fd.as_raw_fd(), libc::SOL_SOCKET, libc::SO_ERROR)?;
         if err != 0 {
             return Err(io::Error::from_raw_os_error(err));
         }
@@ -330,19 +370,7 @@ mod tests {
         let deadline = Instant::now() + Duration::from_secs(5);
         let s = connect_tcp(&ep, deadline).expect("connect");
         let (peer, _) = listener.accept().expect("accept");
-        let mut mss: libc::c_int = 0;
-        let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-        // SAFETY: a valid socket and a c_int to fill.
-        let r = unsafe {
-            libc::getsockopt(
-                s.as_raw_fd(),
-                libc::IPPROTO_TCP,
-                libc::TCP_MAXSEG,
-                &mut mss as *mut libc::c_int as *mut libc::c_void,
-                &mut len,
-            )
-        };
-        assert_eq!(r, 0);
+        let mss = int_option(s.as_raw_fd(), libc::IPPROTO_TCP, libc::TCP_MAXSEG).expect("MSS");
         assert!(mss > 0 && mss <= MAX_SEGMENT, "segment size {mss}");
         drop((s, peer));
         drop(listener);

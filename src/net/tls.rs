@@ -152,28 +152,9 @@ mod imp {
         use std::io::Read;
         let r = s.read(buf);
         if std::mem::take(&mut s.get_mut().got_bytes) && !matches!(r, Ok(n) if n > 0) {
-            quick_ack(s.get_ref().tcp.as_raw_fd());
+            crate::net::quick_ack(s.get_ref().tcp.as_raw_fd());
         }
         r
-    }
-
-    fn quick_ack(fd: i32) {
-        #[cfg(target_os = "linux")]
-        {
-            let one: libc::c_int = 1;
-            // SAFETY: a valid socket and a c_int option value of the right size.
-            unsafe {
-                libc::setsockopt(
-                    fd,
-                    libc::IPPROTO_TCP,
-                    libc::TCP_QUICKACK,
-                    &one as *const libc::c_int as *const libc::c_void,
-                    std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-                );
-            }
-        }
-        #[cfg(not(target_os = "linux"))]
-        let _ = fd;
     }
 
     /// Report OpenSSL's error lines to the application's sink and the trace; returns them

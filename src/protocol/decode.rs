@@ -360,3 +360,116 @@ fn connect<'a>(r: &mut Reader<'a>) -> Result<Connect<'a>, CodecError> {
         properties,
     })
 }
+
+/// The full length of the packet starting `buf`, from its fixed header, once that is complete
+/// (None before, or if its remaining length is longer than four bytes).
+pub(crate) fn packet_len(buf: &[u8]) -> Option<usize> {
+    let mut r = Reader::new(buf.get(1..)?);
+    let remaining = r.varint().ok()? as usize;
+    Some(buf.len() - r.remaining() + remaining)
+}
+
+/// The first part of a PUBLISH (its whole packet not there yet) split where its payload
+/// starts: the packet as it would be with an empty payload (header byte, remaining length of
+/// the variable header alone, the variable header), where in `buf` the payload starts, and
+/// how long the whole payload is. None when `buf` is not a PUBLISH, is complete, or its
+/// variable header has not all arrived; malformed fields are left to [`decode`].
+pub(crate) fn split_publish(buf: &[u8], v5: bool) -> Option<(Vec<u8>, usize, usize)> {
+    let first = *buf.first()?;
+    let total = packet_len(buf)?;
+    if first >> 4 != 3 || buf.len() >= total {
+        return None;
+    }
+    let mut r = Reader::new(buf.get(1..)?);
+    r.varint().ok()?;
+    let fixed = buf.len() - r.remaining();
+    let topic_len = r.u16().ok()?;
+    r.take(usize::from(topic_len)).ok()?;
+    if (first >> 1) & 3 > 0 {
+        r.u16().ok()?;
+    }
+    if v5 {
+        let props = r.varint().ok()? as usize;
+        r.take(props).ok()?;
+    }
+    let start = buf.len() - r.remaining();
+    let var = start - fixed;
+    let (len_of_var, n) = super::wire::varint_bytes(u32::try_from(var).ok()?).ok()?;
+    let mut head = Vec::with_capacity(1 + n + var);
+    head.push(first);
+    head.extend_from_slice(&len_of_var[..n]);
+    head.extend_from_slice(&buf[fixed..start]);
+    Some((head, start, total - start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::encode;
+
+    /// The head of a partly arrived PUBLISH decodes as that PUBLISH with no payload, and the
+    /// payload's start and length are where the whole packet has them; a complete packet, a
+    /// head cut inside its variable header and another packet type are not split.
+    #[test]
+    fn a_partial_publish_splits_where_its_payload_starts() {
+        let payload = vec![7u8; 3000];
+        for (version, qos, props) in [
+            (
+                ProtocolVersion::V311,
+                QoS::AtMostOnce,
+                Properties::default(),
+            ),
+            (
+                ProtocolVersion::V311,
+                QoS::ExactlyOnce,
+                Properties::default(),
+            ),
+            (
+                ProtocolVersion::V5,
+                QoS::AtLeastOnce,
+                Properties(vec![Property {
+                    id: crate::protocol::prop_id::CONTENT_TYPE,
+                    value: PropertyValue::Utf8(Cow::Borrowed("text/plain")),
+                }]),
+            ),
+        ] {
+            let v5 = version == ProtocolVersion::V5;
+            let p = Publish {
+                dup: false,
+                qos,
+                retain: true,
+                topic: Cow::Borrowed("a/topic"),
+                packet_id: if qos == QoS::AtMostOnce { 0 } else { 9 },
+                properties: props,
+                payload: Cow::Borrowed(&payload),
+            };
+            let mut wire = Vec::new();
+            encode(&Packet::Publish(p.clone()), version, &mut wire).unwrap();
+            assert_eq!(packet_len(&wire[..3]), Some(wire.len()));
+            let payload_at = wire.len() - payload.len();
+            let (head, start, len) = split_publish(&wire[..payload_at + 10], v5).unwrap();
+            assert_eq!((start, len), (payload_at, payload.len()));
+            let (Packet::Publish(q), used) = decode(&head, version, usize::MAX).unwrap().unwrap()
+            else {
+                panic!("not a PUBLISH");
+            };
+            assert_eq!(used, head.len());
+            assert_eq!(
+                q,
+                Publish {
+                    payload: Cow::Borrowed(&[]),
+                    ..p
+                }
+            );
+            assert!(split_publish(&wire, v5).is_none(), "complete");
+            assert!(
+                split_publish(&wire[..payload_at - 1], v5).is_none(),
+                "headers cut"
+            );
+        }
+        assert!(
+            split_publish(&[0x82, 0x10, 0, 1], false).is_none(),
+            "SUBSCRIBE"
+        );
+    }
+}

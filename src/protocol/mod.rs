@@ -9,8 +9,8 @@ mod types;
 mod validate;
 mod wire;
 
+pub(crate) use decode::{packet_len, split_publish};
 pub use types::*;
-pub(crate) use wire::varint_bytes;
 
 /// Encode `packet` for protocol `version`, appending the bytes to `out`.
 ///
