@@ -8,6 +8,7 @@
 // `field!` reads a C struct field through a raw pointer by design.
 #![allow(clippy::macro_metavars_in_unsafe)]
 
+pub mod bufpool;
 pub mod client;
 pub mod engine;
 pub mod ffi;

@@ -43,13 +43,17 @@ impl MallocBuf {
     }
 
     /// A new malloc'd buffer of `len` (nonzero) bytes that are not initialised: a large
-    /// payload read straight from the socket into it, with no zero-fill first. Aborts like
-    /// `Vec` on allocation failure.
+    /// payload read straight from the socket into it, with no zero-fill first. A large one
+    /// is a block that an earlier payload gave back, if one fits ([`crate::bufpool`]).
+    /// Aborts like `Vec` on allocation failure.
     ///
     /// # Safety
     /// Every byte must be written (through [`MallocBuf::as_mut_ptr`]) before the buffer is
     /// read or handed on.
     pub unsafe fn uninit(len: usize) -> MallocBuf {
+        if let Some(ptr) = crate::bufpool::take_malloc(len) {
+            return MallocBuf { ptr, len };
+        }
         // SAFETY: malloc with a nonzero size; the result is checked for NULL.
         let raw = unsafe { libc::malloc(len.max(1)) } as *mut u8;
         match NonNull::new(raw) {

@@ -196,7 +196,7 @@ pub enum OpResult {
         /// Its properties.
         properties: Properties<'static>,
         /// QoS 1 and 2: the message as the session held it (QoS 0 keeps none).
-        message: Option<Box<Publish<'static>>>,
+        message: Option<Box<crate::session::Returned>>,
     },
     /// SUBACK or UNSUBACK arrived.
     Acked(AckResult),

@@ -149,13 +149,55 @@ pub fn release_free_memory() {
     }
 }
 
-/// How long the loop may sleep before a trim is due.
-fn trim_wait() -> Option<std::time::Duration> {
-    match TRIM_DUE_MS.load(Ordering::Relaxed) {
-        0 => None,
-        due => Some(std::time::Duration::from_millis(
-            due.saturating_sub(trim_clock()),
-        )),
+/// When the loop must free the large buffers that waited unused in [`crate::bufpool`] (same
+/// clock; 0: none wait).
+static BUFFERS_DUE_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Milliseconds on the engine's clock (that of [`expire_buffers_at`]).
+pub fn clock_ms() -> u64 {
+    trim_clock()
+}
+
+/// Have the loop call [`crate::bufpool::expire`] at `due` (see [`clock_ms`]), unless it is to
+/// call it sooner already. False when no loop runs (no client is left).
+pub fn expire_buffers_at(due: u64) -> bool {
+    let guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(running) = guard.as_ref() else {
+        return false;
+    };
+    // Set only from "nothing due": a later buffer never postpones an earlier one; the loop
+    // asks again for those still waiting when it has expired the others.
+    if BUFFERS_DUE_MS
+        .compare_exchange(0, due, Ordering::Relaxed, Ordering::Relaxed)
+        .is_ok()
+    {
+        let _ = running.waker.wake();
+    }
+    true
+}
+
+/// How long the loop may sleep before a trim or the expiry of waiting buffers is due.
+fn housekeeping_wait() -> Option<std::time::Duration> {
+    let due = match (
+        TRIM_DUE_MS.load(Ordering::Relaxed),
+        BUFFERS_DUE_MS.load(Ordering::Relaxed),
+    ) {
+        (0, 0) => return None,
+        (0, d) | (d, 0) => d,
+        (a, b) => a.min(b),
+    };
+    Some(std::time::Duration::from_millis(
+        due.saturating_sub(trim_clock()),
+    ))
+}
+
+fn buffers_if_due() {
+    let due = BUFFERS_DUE_MS.load(Ordering::Relaxed);
+    if due != 0 && trim_clock() >= due {
+        BUFFERS_DUE_MS.store(0, Ordering::Relaxed);
+        if let Some(next) = crate::bufpool::expire(trim_clock()) {
+            let _ = BUFFERS_DUE_MS.compare_exchange(0, next, Ordering::Relaxed, Ordering::Relaxed);
+        }
     }
 }
 
@@ -194,6 +236,7 @@ impl EngineRef {
             // Before the loop thread exists, so before any store to them (see each).
             crate::vg::untrack(&LAST_TRIM_MS);
             crate::vg::untrack(&TRIM_DUE_MS);
+            crate::vg::untrack(&BUFFERS_DUE_MS);
             crate::vg::untrack(&PAUSING);
             let poll = Poll::new()?;
             let registry = Arc::new(poll.registry().try_clone()?);
@@ -300,6 +343,8 @@ impl Drop for EngineRef {
                         let _ = t.join();
                     }
                 }
+                // No loop is left to free them when they have waited long enough.
+                crate::bufpool::clear();
             }
         }
     }
@@ -415,7 +460,7 @@ fn run(mut poll: Poll, rx: Receiver<Command>, polling: &AtomicBool) {
                 .timers
                 .peek()
                 .map(|Reverse((at, _))| at.saturating_duration_since(Instant::now()));
-            match (timer, trim_wait()) {
+            match (timer, housekeeping_wait()) {
                 (Some(a), Some(b)) => Some(a.min(b)),
                 (a, b) => a.or(b),
             }
@@ -430,6 +475,7 @@ fn run(mut poll: Poll, rx: Receiver<Command>, polling: &AtomicBool) {
             }
         }
         trim_if_due();
+        buffers_if_due();
         // The callbacks that every driver queues in this round reach the callback pool at its
         // end, in one go: one wake-up of a worker per round, not one per connection, and the
         // worker does not preempt the loop halfway through.

@@ -100,7 +100,8 @@ pub unsafe fn free_c_properties(p: *mut MQTTProperties) {
 pub unsafe fn free_c_message(m: *mut MQTTClient_message) {
     // SAFETY: per the caller.
     unsafe {
-        libc::free((*m).payload);
+        // A large payload's block waits for the next large message (see bufpool).
+        crate::bufpool::give_malloc((*m).payload);
         if (*m).struct_version >= 1 {
             free_c_properties(ptr::addr_of_mut!((*m).properties));
         }

@@ -182,6 +182,40 @@ pub enum ConnState {
     Disconnecting,
 }
 
+/// A sent message handed back when its flow is complete ([`Event::PublishComplete`]). When
+/// it is dropped, a large payload's buffer goes to [`crate::bufpool`] for the next large
+/// message, not back to malloc (see there why).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Returned(pub Publish<'static>);
+
+impl std::ops::Deref for Returned {
+    type Target = Publish<'static>;
+    fn deref(&self) -> &Publish<'static> {
+        &self.0
+    }
+}
+
+impl Drop for Returned {
+    fn drop(&mut self) {
+        if let Cow::Owned(v) = std::mem::take(&mut self.0.payload) {
+            crate::bufpool::give_vec(v);
+        }
+    }
+}
+
+/// The message as the session keeps it: all its data owned; a large payload copied into a
+/// buffer that an earlier large message gave back, if one fits ([`crate::bufpool`]).
+fn owned(mut msg: Publish<'_>) -> Publish<'static> {
+    if let Cow::Borrowed(b) = msg.payload {
+        if b.len() >= crate::bufpool::MIN {
+            let mut v = crate::bufpool::take_vec(b.len());
+            v.extend_from_slice(b);
+            msg.payload = Cow::Owned(v);
+        }
+    }
+    msg.into_owned()
+}
+
 /// Something that happened which the layer above must learn of.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
@@ -215,7 +249,7 @@ pub enum Event {
         /// The message, handed back: whoever reports the completion (Paho's onSuccess
         /// carries the message) needs no copy of its own. Boxed: every client keeps a queue
         /// of events, whose size is that of the largest.
-        message: Box<Publish<'static>>,
+        message: Box<Returned>,
     },
     /// SUBACK for a SUBSCRIBE.
     SubAck {
@@ -813,13 +847,12 @@ impl Session {
             id,
             state,
             sent_before: send_now,
-            msg: Publish {
+            msg: owned(Publish {
                 dup: false,
                 packet_id: id,
                 properties,
                 ..msg
-            }
-            .into_owned(),
+            }),
         };
         // Encoding checks every field and the size even when the message has to wait (then
         // only its headers are written, to a scratch buffer). Sent now, it is encoded
@@ -1295,7 +1328,7 @@ impl Session {
                 packet_id: m.id,
                 reason,
                 properties,
-                message: Box::new(m.msg),
+                message: Box::new(Returned(m.msg)),
             });
         }
     }
