@@ -98,6 +98,7 @@ DEFAULT_LINK = {"async": "paho-mqtt3a", "tls": "paho-mqtt3cs"}
 # (keepalive, connect timeouts): under valgrind they measure valgrind.
 VALGRIND_SET = (
     "diff/pubsub_qos",
+    "diff/sync_large",
     "diff/v5_properties",
     "diff/redelivery",
     "diff/persistent_session",

@@ -196,6 +196,29 @@ pub fn expire(now: u64) -> Option<u64> {
     }
 }
 
+type Guards = (
+    crate::vg::MutexGuard<'static, Vec<(Vec<u8>, u64)>>,
+    crate::vg::MutexGuard<'static, Vec<(Raw, u64)>>,
+);
+
+thread_local! {
+    static FORK_GUARDS: std::cell::RefCell<Option<Guards>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Before fork(): hold both locks, so that the child gets none of them locked (see the
+/// engine's fork handlers).
+pub(crate) fn fork_prepare() {
+    let sent = SENT.blocks.lock().unwrap_or_else(|e| e.into_inner());
+    let received = RECEIVED.blocks.lock().unwrap_or_else(|e| e.into_inner());
+    FORK_GUARDS.with(|f| *f.borrow_mut() = Some((sent, received)));
+}
+
+/// After fork(), in the parent and in the child: release them (the child's copies of the
+/// waiting buffers are its own, freed as the parent's would be).
+pub(crate) fn fork_done() {
+    FORK_GUARDS.with(|f| drop(f.borrow_mut().take()));
+}
+
 /// Free every waiting buffer (the last client is gone).
 pub fn clear() {
     SENT.clear();

@@ -81,14 +81,17 @@ extern "C" fn fork_prepare() {
     let g = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
     FORK_GUARD.with(|f| *f.borrow_mut() = Some(g));
     crate::client::dispatch::fork_prepare();
+    crate::bufpool::fork_prepare();
 }
 
 extern "C" fn fork_parent() {
+    crate::bufpool::fork_done();
     crate::client::dispatch::fork_parent();
     FORK_GUARD.with(|f| drop(f.borrow_mut().take()));
 }
 
 extern "C" fn fork_child() {
+    crate::bufpool::fork_done();
     crate::client::dispatch::fork_child();
     FORK_GUARD.with(|f| {
         if let Some(mut g) = f.borrow_mut().take() {
