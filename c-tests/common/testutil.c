@@ -227,6 +227,34 @@ int tu_in_child(int (*fn)(void *), void *arg, unsigned seconds, int *rc)
     return TU_CHILD_OK;
 }
 
+static unsigned char pattern_byte(long size, int qos, long i)
+{
+    return (unsigned char)((i * 7 + size + qos * 31 + (i >> 12)) & 0xff);
+}
+
+unsigned char *tu_pattern_payload(long size, int qos)
+{
+    unsigned char *p = malloc(size > 0 ? (size_t)size : 1);
+    long i;
+    if (!p)
+        tu_fail("out of memory");
+    for (i = 0; i < size; i++)
+        p[i] = pattern_byte(size, qos, i);
+    return p;
+}
+
+int tu_pattern_intact(const void *p, long len, int qos)
+{
+    const unsigned char *b = p;
+    long i;
+    if (len > 0 && !p)
+        return 0;
+    for (i = 0; i < len; i++)
+        if (b[i] != pattern_byte(len, qos, i))
+            return 0;
+    return 1;
+}
+
 void tu_print_payload(const void *payload, int len)
 {
     const unsigned char *p = payload;

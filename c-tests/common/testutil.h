@@ -106,6 +106,12 @@ void tu_sub_close(tu_sub *s);
 
 /* Prints a payload on stdout as text if printable, otherwise as hex. */
 void tu_print_payload(const void *payload, int len);
+
+/* Large-message tests: a payload of `size` bytes at `qos` filled with a
+ * pattern made from both (malloc'd; exits 1 when out of memory), and whether
+ * `p` holds the pattern of a message of `len` bytes at `qos` (1) or not (0). */
+unsigned char *tu_pattern_payload(long size, int qos);
+int tu_pattern_intact(const void *p, long len, int qos);
 /* Prints each property on its own line: "<prefix>property NAME = value". */
 void tu_print_props(const char *prefix, const MQTTProperties *props);
 /* The same, as one line into buf (for event logs). */

@@ -19,41 +19,12 @@
 #include "testutil.h"
 #include "testutil_async.h"
 
-static unsigned char pattern_byte(long size, int qos, long i)
-{
-    return (unsigned char)((i * 7 + size + qos * 31 + (i >> 12)) & 0xff);
-}
-
-static unsigned char *make_payload(long size, int qos)
-{
-    unsigned char *p = malloc((size_t)size);
-    long i;
-    if (!p)
-        tu_fail("out of memory");
-    for (i = 0; i < size; i++)
-        p[i] = pattern_byte(size, qos, i);
-    return p;
-}
-
-/* 1 when `p` holds the pattern of a message of `len` bytes at `qos`. */
-static int intact(const void *p, long len, int qos)
-{
-    const unsigned char *b = p;
-    long i;
-    if (len > 0 && !p)
-        return 0;
-    for (i = 0; i < len; i++)
-        if (b[i] != pattern_byte(len, qos, i))
-            return 0;
-    return 1;
-}
-
 static int arrived(void *ctx, char *topic, int topic_len, MQTTAsync_message *m)
 {
     (void)ctx;
     (void)topic_len;
     ta_event("arrived qos=%d len=%d intact=%d", m->qos, m->payloadlen,
-             intact(m->payload, m->payloadlen, m->qos));
+             tu_pattern_intact(m->payload, m->payloadlen, m->qos));
     MQTTAsync_freeMessage(&m);
     MQTTAsync_free(topic);
     return 1;
@@ -63,7 +34,7 @@ static void on_sent(void *ctx, MQTTAsync_successData *r)
 {
     (void)ctx;
     ta_event("sent qos=%d len=%d intact=%d", r->alt.pub.message.qos, r->alt.pub.message.payloadlen,
-             intact(r->alt.pub.message.payload, r->alt.pub.message.payloadlen,
+             tu_pattern_intact(r->alt.pub.message.payload, r->alt.pub.message.payloadlen,
                     r->alt.pub.message.qos));
 }
 
@@ -72,7 +43,7 @@ static void on_sent5(void *ctx, MQTTAsync_successData5 *r)
     (void)ctx;
     ta_event("sent5 qos=%d len=%d intact=%d", r->alt.pub.message.qos,
              r->alt.pub.message.payloadlen,
-             intact(r->alt.pub.message.payload, r->alt.pub.message.payloadlen,
+             tu_pattern_intact(r->alt.pub.message.payload, r->alt.pub.message.payloadlen,
                     r->alt.pub.message.qos));
 }
 
@@ -92,7 +63,7 @@ static void send_one(MQTTAsync pub, const char *topic, long size, int qos, int v
 {
     MQTTAsync_responseOptions ro = MQTTAsync_responseOptions_initializer;
     MQTTAsync_message m = MQTTAsync_message_initializer;
-    unsigned char *payload = make_payload(size, qos);
+    unsigned char *payload = tu_pattern_payload(size, qos);
     int rc;
 
     if (v5) {

@@ -20,36 +20,13 @@
 #include "MQTTClient.h"
 #include "testutil.h"
 
-static unsigned char pattern_byte(long size, int qos, long i)
-{
-    return (unsigned char)((i * 13 + size + qos * 29 + (i >> 11)) & 0xff);
-}
-
-/* 1 when `p` holds the pattern of a message of `len` bytes at `qos`. */
-static int intact(const void *p, long len, int qos)
-{
-    const unsigned char *b = p;
-    long i;
-    if (len > 0 && !p)
-        return 0;
-    for (i = 0; i < len; i++)
-        if (b[i] != pattern_byte(len, qos, i))
-            return 0;
-    return 1;
-}
-
 static void publish(MQTTClient pub, const char *topic, long size, int qos)
 {
     MQTTClient_message m = MQTTClient_message_initializer;
     MQTTClient_deliveryToken dt = 0;
-    unsigned char *payload = malloc((size_t)size);
-    long i;
+    unsigned char *payload = tu_pattern_payload(size, qos);
     int rc;
 
-    if (!payload)
-        tu_fail("out of memory");
-    for (i = 0; i < size; i++)
-        payload[i] = pattern_byte(size, qos, i);
     m.payload = payload;
     m.payloadlen = (int)size;
     m.qos = qos;
@@ -75,7 +52,7 @@ static MQTTClient_message *receive(tu_sub *sub, int qos, enum keep keep, void **
         return NULL;
     }
     printf("receive len=%d qos=%d intact=%d\n", m->payloadlen, m->qos,
-           intact(m->payload, m->payloadlen, qos));
+           tu_pattern_intact(m->payload, m->payloadlen, qos));
     MQTTClient_free(topic);
     if (keep == KEEP_PAYLOAD) {
         *payload = m->payload;
@@ -130,10 +107,10 @@ int main(void)
                 }
             }
 
-    printf("kept payload intact=%d\n", intact(kept_payload, kept_payload_len, 1));
+    printf("kept payload intact=%d\n", tu_pattern_intact(kept_payload, kept_payload_len, 1));
     MQTTClient_free(kept_payload); /* Paho's heap: not free() */
     printf("kept message intact=%d\n",
-           kept_message ? intact(kept_message->payload, kept_message->payloadlen, 1) : -1);
+           kept_message ? tu_pattern_intact(kept_message->payload, kept_message->payloadlen, 1) : -1);
     if (kept_message)
         MQTTClient_freeMessage(&kept_message);
 
