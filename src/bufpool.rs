@@ -76,8 +76,12 @@ impl<B: Block> Pool<B> {
     }
 
     /// The smallest waiting buffer of at least `len` bytes; not one more than twice as large
-    /// (a small message would hold a large buffer for as long as the application keeps it).
+    /// (a small message would hold a large buffer for as long as the application keeps it);
+    /// none for a small message (no lock taken).
     fn take(&self, len: usize) -> Option<B> {
+        if len < MIN {
+            return None;
+        }
         let mut g = self.blocks.lock().unwrap_or_else(|e| e.into_inner());
         let (i, _) = g
             .iter()
@@ -124,13 +128,13 @@ static RECEIVED: Pool<Raw> = Pool::new();
 
 /// An empty vector with room for at least `len` bytes: a waiting one when `len` is large.
 pub fn take_vec(len: usize) -> Vec<u8> {
-    if len >= MIN {
-        if let Some(mut v) = SENT.take(len) {
+    match SENT.take(len) {
+        Some(mut v) => {
             v.clear();
-            return v;
+            v
         }
+        None => Vec::with_capacity(len),
     }
-    Vec::with_capacity(len)
 }
 
 /// Done with `v`: keep it for the next large message, or free it.
@@ -143,9 +147,6 @@ pub fn give_vec(v: Vec<u8>) {
 /// A malloc'd block of at least `len` bytes (large) that waited here, if one fits. Its
 /// contents are those of an earlier message: the caller overwrites them.
 pub fn take_malloc(len: usize) -> Option<NonNull<u8>> {
-    if len < MIN {
-        return None;
-    }
     let raw = std::mem::ManuallyDrop::new(RECEIVED.take(len)?);
     Some(raw.ptr)
 }
@@ -163,7 +164,7 @@ pub unsafe fn give_malloc(p: *mut libc::c_void) {
         ptr,
         usable: usable_size(p),
     };
-    if raw.usable >= MIN && RECEIVED.give(raw, crate::engine::clock_ms()) {
+    if RECEIVED.give(raw, crate::engine::clock_ms()) {
         after_give();
     }
 }

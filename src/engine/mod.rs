@@ -101,19 +101,73 @@ extern "C" fn fork_child() {
     });
 }
 
+/// Housekeeping the loop runs at a time any thread may ask for: the time, on [`clock_ms`]'s
+/// clock, or 0 when nothing is asked. A hint carrying no data (a late or early run is
+/// harmless): helgrind is told to ignore it (when the loop starts) instead of ordering it.
+struct Due(AtomicU64);
+
+impl Due {
+    const fn new() -> Due {
+        Due(AtomicU64::new(0))
+    }
+
+    /// Ask for a run at `at` unless one is asked for already (a later request never
+    /// postpones an earlier one; the run itself asks again if more is due later); wakes the
+    /// loop when this asks. False when no loop runs (no client is left).
+    fn ask(&self, at: u64) -> bool {
+        let guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(running) = guard.as_ref() else {
+            return false;
+        };
+        if self.arm(at) {
+            let _ = running.waker.wake();
+        }
+        true
+    }
+
+    /// [`Due::ask`] from the loop itself, which needs no wake-up; true if this asked.
+    fn arm(&self, at: u64) -> bool {
+        self.0
+            .compare_exchange(0, at, Ordering::Relaxed, Ordering::Relaxed)
+            .is_ok()
+    }
+
+    /// The time asked for, if any.
+    fn at(&self) -> Option<u64> {
+        match self.0.load(Ordering::Relaxed) {
+            0 => None,
+            at => Some(at),
+        }
+    }
+
+    /// Whether the time asked for has come (`now`); if so the request is taken.
+    fn take_if_due(&self, now: u64) -> bool {
+        let due = self.at().is_some_and(|at| now >= at);
+        if due {
+            self.clear();
+        }
+        due
+    }
+
+    fn clear(&self) {
+        self.0.store(0, Ordering::Relaxed);
+    }
+}
+
 /// Heap trimming: when a burst of messages has passed, the free pages it left all over the heap
 /// go back to the system (glibc keeps them otherwise, and the process stays at its peak).
 /// Trimming walks the whole heap, so it runs at most once per [`TRIM_EVERY_MS`]; one asked for
 /// sooner is left to the loop, which runs it when the time comes.
 const TRIM_EVERY_MS: u64 = 1000;
-// The two trim times are hints carrying no data (a late or early trim is harmless), so
-// helgrind is told to ignore them (when the loop starts) instead of ordering them.
-/// Milliseconds since [`trim_clock`]'s start of the last trim (0: never).
+/// Milliseconds since [`clock_ms`]'s start of the last trim (0: never). A hint like [`Due`]'s.
 static LAST_TRIM_MS: AtomicU64 = AtomicU64::new(0);
-/// When the loop must trim (same clock; 0: nothing waits).
-static TRIM_DUE_MS: AtomicU64 = AtomicU64::new(0);
+/// When the loop must trim.
+static TRIM_DUE: Due = Due::new();
+/// When the loop must free the large buffers that waited unused in [`crate::bufpool`].
+static BUFFERS_DUE: Due = Due::new();
 
-fn trim_clock() -> u64 {
+/// Milliseconds on the engine's clock (that of [`expire_buffers_at`]).
+pub fn clock_ms() -> u64 {
     static START: OnceLock<Instant> = OnceLock::new();
     // +1 so that no real time reads as the "never" / "nothing" zero.
     START.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
@@ -121,7 +175,7 @@ fn trim_clock() -> u64 {
 
 fn trim_now(now_ms: u64) {
     LAST_TRIM_MS.store(now_ms, Ordering::Relaxed);
-    TRIM_DUE_MS.store(0, Ordering::Relaxed);
+    TRIM_DUE.clear();
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only gives free memory back.
     unsafe {
@@ -131,85 +185,40 @@ fn trim_now(now_ms: u64) {
 
 /// A burst of messages has passed: give free heap pages back, now or (rate-limited) soon.
 pub fn release_free_memory() {
-    let now = trim_clock();
+    let now = clock_ms();
     let last = LAST_TRIM_MS.load(Ordering::Relaxed);
     if last == 0 || now.saturating_sub(last) >= TRIM_EVERY_MS {
         return trim_now(now);
     }
-    if TRIM_DUE_MS
-        .compare_exchange(
-            0,
-            last + TRIM_EVERY_MS,
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        )
-        .is_ok()
-    {
-        let guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(running) = guard.as_ref() {
-            let _ = running.waker.wake();
-        }
-    }
-}
-
-/// When the loop must free the large buffers that waited unused in [`crate::bufpool`] (same
-/// clock; 0: none wait).
-static BUFFERS_DUE_MS: AtomicU64 = AtomicU64::new(0);
-
-/// Milliseconds on the engine's clock (that of [`expire_buffers_at`]).
-pub fn clock_ms() -> u64 {
-    trim_clock()
+    TRIM_DUE.ask(last + TRIM_EVERY_MS);
 }
 
 /// Have the loop call [`crate::bufpool::expire`] at `due` (see [`clock_ms`]), unless it is to
 /// call it sooner already. False when no loop runs (no client is left).
 pub fn expire_buffers_at(due: u64) -> bool {
-    let guard = ENGINE.lock().unwrap_or_else(|e| e.into_inner());
-    let Some(running) = guard.as_ref() else {
-        return false;
-    };
-    // Set only from "nothing due": a later buffer never postpones an earlier one; the loop
-    // asks again for those still waiting when it has expired the others.
-    if BUFFERS_DUE_MS
-        .compare_exchange(0, due, Ordering::Relaxed, Ordering::Relaxed)
-        .is_ok()
-    {
-        let _ = running.waker.wake();
-    }
-    true
+    BUFFERS_DUE.ask(due)
 }
 
-/// How long the loop may sleep before a trim or the expiry of waiting buffers is due.
+/// How long the loop may sleep before housekeeping is due.
 fn housekeeping_wait() -> Option<std::time::Duration> {
-    let due = match (
-        TRIM_DUE_MS.load(Ordering::Relaxed),
-        BUFFERS_DUE_MS.load(Ordering::Relaxed),
-    ) {
-        (0, 0) => return None,
-        (0, d) | (d, 0) => d,
-        (a, b) => a.min(b),
+    let due = match (TRIM_DUE.at(), BUFFERS_DUE.at()) {
+        (Some(a), Some(b)) => a.min(b),
+        (a, b) => a.or(b)?,
     };
     Some(std::time::Duration::from_millis(
-        due.saturating_sub(trim_clock()),
+        due.saturating_sub(clock_ms()),
     ))
 }
 
-fn buffers_if_due() {
-    let due = BUFFERS_DUE_MS.load(Ordering::Relaxed);
-    if due != 0 && trim_clock() >= due {
-        BUFFERS_DUE_MS.store(0, Ordering::Relaxed);
-        if let Some(next) = crate::bufpool::expire(trim_clock()) {
-            let _ = BUFFERS_DUE_MS.compare_exchange(0, next, Ordering::Relaxed, Ordering::Relaxed);
-        }
+/// Run the housekeeping whose time has come.
+fn housekeeping() {
+    let now = clock_ms();
+    if TRIM_DUE.take_if_due(now) {
+        trim_now(now);
     }
-}
-
-fn trim_if_due() {
-    let due = TRIM_DUE_MS.load(Ordering::Relaxed);
-    if due != 0 {
-        let now = trim_clock();
-        if now >= due {
-            trim_now(now);
+    if BUFFERS_DUE.take_if_due(now) {
+        if let Some(next) = crate::bufpool::expire(now) {
+            BUFFERS_DUE.arm(next);
         }
     }
 }
@@ -238,8 +247,8 @@ impl EngineRef {
         if guard.is_none() {
             // Before the loop thread exists, so before any store to them (see each).
             crate::vg::untrack(&LAST_TRIM_MS);
-            crate::vg::untrack(&TRIM_DUE_MS);
-            crate::vg::untrack(&BUFFERS_DUE_MS);
+            crate::vg::untrack(&TRIM_DUE.0);
+            crate::vg::untrack(&BUFFERS_DUE.0);
             crate::vg::untrack(&PAUSING);
             let poll = Poll::new()?;
             let registry = Arc::new(poll.registry().try_clone()?);
@@ -477,8 +486,7 @@ fn run(mut poll: Poll, rx: Receiver<Command>, polling: &AtomicBool) {
                 crate::trace!(Severe, "event loop: poll failed: {e}");
             }
         }
-        trim_if_due();
-        buffers_if_due();
+        housekeeping();
         // The callbacks that every driver queues in this round reach the callback pool at its
         // end, in one go: one wake-up of a worker per round, not one per connection, and the
         // worker does not preempt the loop halfway through.
@@ -603,11 +611,16 @@ mod tests {
     }
 
     impl Counter {
-        fn new(stream: bool) -> Arc<Counter> {
-            Arc::new(Counter {
+        /// A counter added to a hold on the engine: the hold, the counter, its token.
+        fn registered(stream: bool) -> (Arc<EngineRef>, Arc<Counter>, usize) {
+            let engine = Arc::new(EngineRef::acquire().expect("engine"));
+            let counter = Arc::new(Counter {
                 calls: AtomicUsize::new(0),
                 stream,
-            })
+            });
+            let token = engine.new_token();
+            engine.add(token, counter.clone(), None);
+            (engine, counter, token)
         }
     }
 
@@ -640,10 +653,7 @@ mod tests {
     /// write to the waker, would never be run (no timer wakes the loop here).
     #[test]
     fn a_command_sent_as_the_loop_goes_to_sleep_is_not_lost() {
-        let engine = Arc::new(EngineRef::acquire().expect("engine"));
-        let counter = Counter::new(false);
-        let token = engine.new_token();
-        engine.add(token, counter.clone(), None);
+        let (engine, counter, token) = Counter::registered(false);
         // One sender: with several, one's command could be run on another's wake-up.
         let sender = {
             let (engine, counter) = (engine.clone(), counter.clone());
@@ -661,10 +671,7 @@ mod tests {
     /// sent while the loop pauses after each round is answered.
     #[test]
     fn a_command_that_ends_a_coalescing_pause_is_run() {
-        let engine = Arc::new(EngineRef::acquire().expect("engine"));
-        let counter = Counter::new(true);
-        let token = engine.new_token();
-        engine.add(token, counter.clone(), None);
+        let (engine, counter, token) = Counter::registered(true);
         for _ in 0..2000 {
             flush_and_wait(&engine, token, &counter);
         }

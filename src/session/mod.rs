@@ -207,11 +207,9 @@ impl Drop for Returned {
 /// buffer that an earlier large message gave back, if one fits ([`crate::bufpool`]).
 fn owned(mut msg: Publish<'_>) -> Publish<'static> {
     if let Cow::Borrowed(b) = msg.payload {
-        if b.len() >= crate::bufpool::MIN {
-            let mut v = crate::bufpool::take_vec(b.len());
-            v.extend_from_slice(b);
-            msg.payload = Cow::Owned(v);
-        }
+        let mut v = crate::bufpool::take_vec(b.len());
+        v.extend_from_slice(b);
+        msg.payload = Cow::Owned(v);
     }
     msg.into_owned()
 }
@@ -641,10 +639,7 @@ impl Session {
         for id in &dropped {
             self.ids.release(*id);
         }
-        let seqs: Vec<u64> = self.outbound.keys().copied().collect();
-        for seq in seqs {
-            self.detach_hole(seq);
-        }
+        self.detach_holes(|_| true);
         self.outbound.clear();
         self.out_index.clear();
         self.queue.clear();
@@ -1315,7 +1310,7 @@ impl Session {
 
     /// The flow of outbound message `seq` ended: free its id and tell the application.
     fn complete(&mut self, seq: u64, reason: u8, properties: Properties<'static>) {
-        self.detach_hole(seq);
+        self.detach_holes(|s| s == seq);
         if let Some(m) = self.outbound.remove(&seq) {
             self.record(DurableChange::Completed {
                 id: m.id,
@@ -1629,15 +1624,15 @@ impl Session {
         }
     }
 
-    /// Outbound message `seq` leaves the session: a hole still to be written from its
-    /// payload gets a copy of it, so that the PUBLISH on the wire is finished whole.
-    fn detach_hole(&mut self, seq: u64) {
-        let Some(m) = self.outbound.get(&seq) else {
-            return;
-        };
+    /// The outbound messages whose `seq` is `leaving` leave the session: a hole still to be
+    /// written from one's payload gets a copy of it, so that the PUBLISH on the wire is
+    /// finished whole.
+    fn detach_holes(&mut self, leaving: impl Fn(u64) -> bool) {
         for h in self.holes.iter_mut() {
-            if matches!(h.src, HoleSrc::Outbound(s) if s == seq) {
-                h.src = HoleSrc::Owned(m.msg.payload.to_vec());
+            if let HoleSrc::Outbound(seq) = h.src {
+                if let Some(m) = self.outbound.get(&seq).filter(|_| leaving(seq)) {
+                    h.src = HoleSrc::Owned(m.msg.payload.to_vec());
+                }
             }
         }
     }
